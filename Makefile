@@ -1,0 +1,32 @@
+# `make demo` and `make test` are the only commands a new user types: each builds .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CODE := autograd nn optim
+
+.PHONY: demo test lint venv clean
+
+venv: $(VENV)/.installed
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# reinstall only when the project's metadata changes
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[test,dev,plot,progress]'
+	touch $@
+
+demo: venv
+	$(PY) examples/quickstart.py
+
+lint: venv
+	$(PY) -m ruff check $(CODE)
+	$(PY) -m ruff format --check $(CODE)
+	$(PY) -m mypy $(CODE)
+
+test: lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,20 @@
+"""dagrad's autograd engine: Value (scalars) and Tensor (arrays) on one graph core."""
+
+from .graph import enable_grad, grad, is_grad_enabled, no_grad
+from .tensor import Tensor
+from .tensor_ops import concatenate, maximum, minimum, stack, where
+from .value import Value
+
+__all__ = [
+    "Tensor",
+    "Value",
+    "concatenate",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "maximum",
+    "minimum",
+    "no_grad",
+    "stack",
+    "where",
+]

@@ -1,0 +1,330 @@
+"""The graph core shared by Value and Tensor: nodes, grad mode, topological order, backward.
+
+Nothing in here knows about floats or arrays. A node type supplies three hooks:
+``_seed_grad`` (the gradient of a node with respect to itself), ``_wrap_grad`` (turn a raw
+gradient into a constant node, for ``grad()``) and ``_empty_grad`` (what ``.grad`` holds before
+any gradient arrived: 0.0 for Value, None for Tensor).
+
+A node records its parents, the backward rule of the op that made it (``_rule``) and whatever
+non-differentiable context that rule needs (``_ctx``). It never holds a reference to itself or
+to its consumers, so a graph is a tree of plain references that reference counting frees as soon
+as its output is dropped: no cycles, no work for the garbage collector.
+
+A backward rule (a "VJP") has the signature ``rule(ctx, g, out, *inputs) -> tuple`` and returns
+one gradient per input (None where there is none). In the fast path ``g``, ``out`` and the inputs
+are raw data (floats or arrays); with ``create_graph=True`` they are nodes, so the gradients are
+themselves recorded and can be differentiated again. Every rule is written with operations that
+both kinds of argument support.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+Rule = Callable[..., tuple[Any, ...]]
+
+
+class _Mode(threading.local):
+    enabled = True  # the default every new thread starts with
+
+
+_mode = _Mode()
+
+
+def is_grad_enabled() -> bool:
+    """True unless the current thread is inside ``no_grad()``."""
+    return _mode.enabled
+
+
+def _set_grad_enabled(enabled: bool) -> None:
+    _mode.enabled = enabled
+
+
+class _GradMode:
+    """Context manager and decorator that sets grad mode for the current thread only."""
+
+    enabled: bool = True
+
+    def __init__(self) -> None:
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(is_grad_enabled())
+        _set_grad_enabled(self.enabled)
+
+    def __exit__(self, *exc: object) -> None:
+        _set_grad_enabled(self._previous.pop())
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        import functools
+
+        mode_cls = type(self)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with mode_cls():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):  # noqa: N801 - named as in PyTorch
+    """Record no graph inside this block (or decorated function): ops return constants."""
+
+    enabled = False
+
+
+class enable_grad(_GradMode):  # noqa: N801 - named as in PyTorch
+    """Re-enable graph recording inside a ``no_grad`` block."""
+
+    enabled = True
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Mark a backward rule with the op name shown in errors and drawings."""
+
+    def mark(fn: Rule) -> Rule:
+        fn.op_name = name  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def op_name(node: Node) -> str:
+    """The name of the op that made ``node`` ("" for a leaf)."""
+    return getattr(node._rule, "op_name", "") if node._rule is not None else ""
+
+
+class Node:
+    """A vertex of the computation graph. Value and Tensor derive from it."""
+
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_rule", "_ctx", "__weakref__")
+
+    data: Any
+    grad: Any
+    requires_grad: bool
+    _parents: tuple[Node, ...]
+    _rule: Rule | None
+    _ctx: Any
+
+    # hooks each node type provides -------------------------------------------------
+    _empty_grad: Any = None
+
+    def _seed_grad(self) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def _wrap_grad(cls, raw: Any) -> Node:
+        raise NotImplementedError
+
+    def _check_seed(self, seed: Any) -> Any:
+        """Validate and convert a user-supplied output gradient."""
+        return seed
+
+    def _own_grad(self, g: Any, passed_through: bool) -> Any:
+        """The first gradient a leaf receives, made safe to keep (``passed_through``: the rule
+        handed on its own upstream gradient, so another node may hold the same object)."""
+        return g
+
+    # public graph API ----------------------------------------------------------------
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node made by the user rather than by an op."""
+        return self._rule is None
+
+    def backward(self, grad: Any = None, retain_graph: bool = True) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        Interior nodes get this pass's gradient in ``.grad``. The graph stays alive as long as
+        ``self`` does, so backward may run again; ``retain_graph=False`` releases it at once
+        (a later backward through it then raises).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this node does not require grad, so there is no graph to walk "
+                "(was it made inside no_grad(), or from inputs with requires_grad=False?)"
+            )
+        seed = self._seed_grad() if grad is None else self._check_seed(grad)
+        order = toposort([self])
+        empty = type(self)._empty_grad
+        for node in order:
+            if node._rule is not None:
+                if node._parents == () and node._ctx is _FREED:
+                    raise RuntimeError(
+                        f"backward(): the graph through op '{op_name(node)}' was released by an "
+                        "earlier backward(retain_graph=False); keep it with retain_graph=True"
+                    )
+                node.grad = empty
+        self.grad = seed if self.grad is None or self._rule is not None else self.grad + seed
+        for node in order:
+            parents = node._parents
+            g = node.grad
+            if not parents or g is None:
+                continue
+            grads = node._rule(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[misc]
+            for parent, pg in zip(parents, grads):
+                if pg is not None and parent.requires_grad:
+                    pgrad = parent.grad
+                    if pgrad is not None:
+                        parent.grad = pgrad + pg  # never in place: gradients may be shared
+                    elif parent._rule is None:
+                        parent.grad = parent._own_grad(pg, pg is g)
+                    else:
+                        parent.grad = pg
+        if not retain_graph:
+            release_graph(order)
+
+
+_FREED = object()
+
+
+def release_graph(order: Sequence[Node]) -> None:
+    """Drop the parents and saved context of every interior node in ``order``."""
+    for node in order:
+        if node._rule is not None:
+            node._parents = ()
+            node._ctx = _FREED
+
+
+def toposort(roots: Sequence[Node]) -> list[Node]:
+    """Nodes that require grad and reach ``roots``, each after all of its consumers.
+
+    Kahn's algorithm, iterative: first count how many consumers each node has, then release
+    a node once every consumer has been emitted. Only edges into nodes that require grad are
+    followed, so constants are never visited.
+    """
+    consumers: dict[int, int] = {}
+    stack = [r for r in roots if r.requires_grad]
+    for r in stack:
+        consumers[id(r)] = 0
+    stack = list({id(r): r for r in stack}.values())
+    pending = list(stack)
+    while pending:
+        node = pending.pop()
+        for parent in node._parents:
+            if parent.requires_grad:
+                key = id(parent)
+                if key in consumers:
+                    consumers[key] += 1
+                else:
+                    consumers[key] = 1
+                    pending.append(parent)
+    order: list[Node] = []
+    ready = [r for r in stack if consumers[id(r)] == 0]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node._parents:
+            if parent.requires_grad:
+                key = id(parent)
+                left = consumers[key] - 1
+                consumers[key] = left
+                if left == 0:
+                    ready.append(parent)
+    return order
+
+
+def _as_tuple(x: Any) -> tuple[Any, ...]:
+    if isinstance(x, (list, tuple)):
+        return tuple(x)
+    return (x,)
+
+
+def grad(
+    outputs: Node | Sequence[Node],
+    inputs: Node | Sequence[Node],
+    grad_outputs: Any = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Any, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, as nodes; ``.grad`` stays untouched.
+
+    With ``create_graph=True`` the returned gradients are part of a new graph and can be
+    differentiated again (gradients of gradients). An input that ``outputs`` does not depend on
+    raises, unless ``allow_unused=True`` (then its gradient is None).
+    """
+    outs = _as_tuple(outputs)
+    ins = _as_tuple(inputs)
+    for i, node in enumerate(outs):
+        if not isinstance(node, Node):
+            raise TypeError(f"grad(): output {i} is a {type(node).__name__}, not a Value or Tensor")
+        if not node.requires_grad:
+            raise RuntimeError(
+                f"grad(): output {i} does not require grad, so there is no graph to differentiate"
+            )
+    for i, node in enumerate(ins):
+        if not isinstance(node, Node):
+            raise TypeError(f"grad(): input {i} is a {type(node).__name__}, not a Value or Tensor")
+        if not node.requires_grad:
+            raise RuntimeError(f"grad(): input {i} does not require grad")
+    if grad_outputs is None:
+        seeds: tuple[Any, ...] = tuple(None for _ in outs)
+    else:
+        seeds = _as_tuple(grad_outputs)
+        if len(seeds) != len(outs):
+            raise ValueError(
+                f"grad(): {len(outs)} outputs but {len(seeds)} grad_outputs; give one per output"
+            )
+
+    table: dict[int, Any] = {}
+    for out, seed in zip(outs, seeds):
+        g = out._seed_grad() if seed is None else out._check_seed(_raw(seed, create_graph))
+        if create_graph and not isinstance(g, Node):
+            g = type(out)._wrap_grad(g)
+        key = id(out)
+        table[key] = g if key not in table else table[key] + g
+
+    wanted = {id(n) for n in ins}
+    with enable_grad() if create_graph else no_grad():
+        for node in toposort(outs):
+            g = table.get(id(node))
+            parents = node._parents
+            if g is None or not parents:
+                continue
+            if id(node) not in wanted:
+                del table[id(node)]  # free interior gradients as soon as they are used
+            if create_graph:
+                grads = node._rule(node._ctx, g, node, *parents)  # type: ignore[misc]
+            else:
+                raw_inputs = [p.data for p in parents]
+                grads = node._rule(node._ctx, g, node.data, *raw_inputs)  # type: ignore[misc]
+            for parent, pg in zip(parents, grads):
+                if pg is not None and parent.requires_grad:
+                    key = id(parent)
+                    table[key] = pg if key not in table else table[key] + pg
+
+    results: list[Any] = []
+    for i, node in enumerate(ins):
+        g = table.get(id(node))
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad(): input {i} ({type(node).__name__}) is not used to compute the "
+                    "outputs, so it has no gradient; pass allow_unused=True to get None for it"
+                )
+            results.append(None)
+        else:
+            results.append(g if isinstance(g, Node) else type(node)._wrap_grad(g))
+    return tuple(results)
+
+
+def _raw(x: Any, keep_nodes: bool) -> Any:
+    """A grad_output as given: its raw data, unless it should stay a node (create_graph)."""
+    if isinstance(x, Node) and not keep_nodes:
+        return x.data
+    return x
+
+
+def iter_graph(root: Node) -> Iterator[Node]:
+    """Every node reachable from ``root`` (constants included), each once, without recursion."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for parent in node._parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
