@@ -27,7 +27,8 @@ Rule = Callable[..., tuple[Any, ...]]
 
 
 class _Mode(threading.local):
-    enabled = True  # the default every new thread starts with
+    enabled = True  # grad mode: the default every new thread starts with
+    anomaly = False  # detect_anomaly(): see anomaly.py
 
 
 _mode = _Mode()
@@ -123,6 +124,15 @@ class Node:
         """Validate and convert a user-supplied output gradient."""
         return seed
 
+    def _describe(self) -> str:
+        """A short description for error messages (type, shape, dtype)."""
+        return type(self).__name__
+
+    @staticmethod
+    def _non_finite(raw: Any) -> str | None:
+        """'nan' or 'inf' if raw data holds one (for detect_anomaly), else None."""
+        raise NotImplementedError
+
     def _own_grad(self, g: Any, passed_through: bool) -> Any:
         """The first gradient a leaf receives, made safe to keep (``passed_through``: the rule
         handed on its own upstream gradient, so another node may hold the same object)."""
@@ -149,21 +159,32 @@ class Node:
         seed = self._seed_grad() if grad is None else self._check_seed(grad)
         order = toposort([self])
         empty = type(self)._empty_grad
-        for node in order:
+        for node in order:  # an interior node's .grad holds this pass's gradient only
             if node._rule is not None:
-                if node._parents == () and node._ctx is _FREED:
+                if node._ctx is _FREED:
                     raise RuntimeError(
                         f"backward(): the graph through op '{op_name(node)}' was released by an "
                         "earlier backward(retain_graph=False); keep it with retain_graph=True"
                     )
                 node.grad = empty
         self.grad = seed if self.grad is None or self._rule is not None else self.grad + seed
+        check = _mode.anomaly
         for node in order:
             parents = node._parents
-            g = node.grad
-            if not parents or g is None:
+            if not parents:
                 continue
-            grads = node._rule(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[misc]
+            g = node.grad
+            if g is None:
+                continue  # no gradient reached this node (all its consumers passed None)
+            # unary and binary ops are nearly all of them: avoid building a list for those
+            if len(parents) == 1:
+                grads = node._rule(node._ctx, g, node.data, parents[0].data)  # type: ignore[misc]
+            elif len(parents) == 2:
+                grads = node._rule(node._ctx, g, node.data, parents[0].data, parents[1].data)  # type: ignore[misc]
+            else:
+                grads = node._rule(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[misc]
+            if check:
+                _anomaly().on_backward(node, grads)
             for parent, pg in zip(parents, grads):
                 if pg is not None and parent.requires_grad:
                     pgrad = parent.grad
@@ -180,6 +201,13 @@ class Node:
 _FREED = object()
 
 
+def _anomaly() -> Any:
+    """The anomaly module, imported on first use (it imports this one)."""
+    from . import anomaly
+
+    return anomaly
+
+
 def release_graph(order: Sequence[Node]) -> None:
     """Drop the parents and saved context of every interior node in ``order``."""
     for node in order:
@@ -189,40 +217,28 @@ def release_graph(order: Sequence[Node]) -> None:
 
 
 def toposort(roots: Sequence[Node]) -> list[Node]:
-    """Nodes that require grad and reach ``roots``, each after all of its consumers.
+    """Nodes that require grad and reach ``roots``, each before all of its inputs (outputs first).
 
-    Kahn's algorithm, iterative: first count how many consumers each node has, then release
-    a node once every consumer has been emitted. Only edges into nodes that require grad are
-    followed, so constants are never visited.
+    Iterative depth-first search: a node is pushed once to be expanded and once more to be
+    emitted after everything it depends on; the reversed emission order is a valid backward
+    order. Only edges into nodes that require grad are followed, so constants are never visited.
+    Nodes are hashed by identity (they define no ``__eq__``), which is faster than ``id()`` keys.
     """
-    consumers: dict[int, int] = {}
-    stack = [r for r in roots if r.requires_grad]
-    for r in stack:
-        consumers[id(r)] = 0
-    stack = list({id(r): r for r in stack}.values())
-    pending = list(stack)
-    while pending:
-        node = pending.pop()
-        for parent in node._parents:
-            if parent.requires_grad:
-                key = id(parent)
-                if key in consumers:
-                    consumers[key] += 1
-                else:
-                    consumers[key] = 1
-                    pending.append(parent)
     order: list[Node] = []
-    ready = [r for r in stack if consumers[id(r)] == 0]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node._parents:
-            if parent.requires_grad:
-                key = id(parent)
-                left = consumers[key] - 1
-                consumers[key] = left
-                if left == 0:
-                    ready.append(parent)
+    seen: set[Node] = set()
+    stack: list[tuple[Node, bool]] = [(r, False) for r in roots if r.requires_grad]
+    pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
+    while stack:
+        node, expanded = pop()
+        if expanded:
+            emit(node)
+        elif node not in seen:
+            mark(node)
+            push((node, True))
+            for parent in node._parents:
+                if parent.requires_grad and parent not in seen:
+                    push((parent, False))
+    order.reverse()
     return order
 
 
@@ -290,6 +306,8 @@ def grad(
             else:
                 raw_inputs = [p.data for p in parents]
                 grads = node._rule(node._ctx, g, node.data, *raw_inputs)  # type: ignore[misc]
+            if _mode.anomaly:
+                _anomaly().on_backward(node, grads)
             for parent, pg in zip(parents, grads):
                 if pg is not None and parent.requires_grad:
                     key = id(parent)

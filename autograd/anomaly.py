@@ -1,0 +1,98 @@
+"""detect_anomaly(): find the op that first produced a NaN or Inf, forward or backward.
+
+Inside the block every recorded op remembers the user code that created it (a stack summary kept
+in a weak table, so it dies with the node), its output is checked for NaN/Inf, and so is every
+gradient the backward pass computes. Outside the block none of this runs: ops pay a single flag
+check.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+import weakref
+from typing import Any
+
+from .graph import Node, _mode, op_name
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_creation_sites: weakref.WeakKeyDictionary[Node, traceback.StackSummary] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class AnomalyError(RuntimeError):
+    """A NaN or Inf appeared in a forward value or a gradient under detect_anomaly()."""
+
+
+class detect_anomaly:  # noqa: N801 - named as in PyTorch
+    """Context manager: raise AnomalyError at the first NaN/Inf, naming the op and the user line.
+
+    >>> with detect_anomaly():
+    ...     y = Value(-1.0).log()      # raises: forward of op 'log' produced nan
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.check_nan = check_nan
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> detect_anomaly:
+        self._previous.append(_mode.anomaly)
+        _mode.anomaly = self.check_nan
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.anomaly = self._previous.pop()
+
+
+def is_anomaly_enabled() -> bool:
+    return bool(_mode.anomaly)
+
+
+def _user_stack() -> traceback.StackSummary:
+    """The current stack without dagrad's own frames: the user's lines only."""
+    frames = [
+        f
+        for f in traceback.extract_stack()[:-1]
+        if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)
+    ]
+    return traceback.StackSummary.from_list(frames[-6:])
+
+
+def _where(node: Node) -> str:
+    stack = _creation_sites.get(node)
+    if not stack:
+        return "  (created outside detect_anomaly(), so its line was not recorded)"
+    return "".join(stack.format()).rstrip()
+
+
+def _bad_kind(node_type: type[Node], raw: Any) -> str | None:
+    """'nan' or 'inf' if the raw value holds one, else None."""
+    return node_type._non_finite(raw)
+
+
+def on_forward(out: Node) -> None:
+    """Called by an op in anomaly mode right after it recorded ``out``."""
+    _creation_sites[out] = _user_stack()
+    bad = _bad_kind(type(out), out.data)
+    if bad is not None:
+        inputs = ", ".join(p._describe() for p in out._parents)
+        raise AnomalyError(
+            f"detect_anomaly: forward of op '{op_name(out)}' produced {bad} "
+            f"(output {out._describe()}; inputs {inputs}), at:\n{_where(out)}"
+        )
+
+
+def on_backward(node: Node, grads: Any) -> None:
+    """Called by the backward pass in anomaly mode after ``node``'s rule gave ``grads``."""
+    for i, (parent, pg) in enumerate(zip(node._parents, grads)):
+        if pg is None:
+            continue
+        raw = pg.data if isinstance(pg, Node) else pg
+        bad = _bad_kind(type(parent), raw)
+        if bad is not None:
+            raise AnomalyError(
+                f"detect_anomaly: backward of op '{op_name(node)}' produced {bad} in the "
+                f"gradient of its input {i} ({parent._describe()}; output "
+                f"{node._describe()}). The op was created at:\n{_where(node)}"
+            )
