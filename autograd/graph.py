@@ -156,7 +156,7 @@ class Node:
                 "backward(): this node does not require grad, so there is no graph to walk "
                 "(was it made inside no_grad(), or from inputs with requires_grad=False?)"
             )
-        seed = self._seed_grad() if grad is None else self._check_seed(grad)
+        seed = self._seed_grad() if grad is None else self._check_seed(_raw(grad, False))
         order = toposort([self])
         empty = type(self)._empty_grad
         for node in order:  # an interior node's .grad holds this pass's gradient only
@@ -189,7 +189,10 @@ class Node:
                 if pg is not None and parent.requires_grad:
                     pgrad = parent.grad
                     if pgrad is not None:
-                        parent.grad = pgrad + pg  # never in place: gradients may be shared
+                        total = pgrad + pg  # never in place: gradients may be shared
+                        if parent._rule is None:  # a leaf keeps its own, well-formed gradient
+                            total = parent._own_grad(total, False)
+                        parent.grad = total
                     elif parent._rule is None:
                         parent.grad = parent._own_grad(pg, pg is g)
                     else:
@@ -274,7 +277,7 @@ def grad(
         if not isinstance(node, Node):
             raise TypeError(f"grad(): input {i} is a {type(node).__name__}, not a Value or Tensor")
         if not node.requires_grad:
-            raise RuntimeError(f"grad(): input {i} does not require grad")
+            raise RuntimeError(f"grad(): input {i} ({node._describe()}) does not require grad")
     if grad_outputs is None:
         seeds: tuple[Any, ...] = tuple(None for _ in outs)
     else:
@@ -295,6 +298,11 @@ def grad(
     wanted = {id(n) for n in ins}
     with enable_grad() if create_graph else no_grad():
         for node in toposort(outs):
+            if node._rule is not None and node._ctx is _FREED:
+                raise RuntimeError(
+                    f"grad(): the graph through op '{op_name(node)}' was released by an "
+                    "earlier backward(retain_graph=False); keep it with retain_graph=True"
+                )
             g = table.get(id(node))
             parents = node._parents
             if g is None or not parents:

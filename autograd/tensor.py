@@ -8,6 +8,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from .anomaly import on_forward
 from .graph import Node, _mode
 
 DEFAULT_DTYPE = np.dtype(np.float32)
@@ -90,7 +91,7 @@ class Tensor(Node):
                     f"backward(): grad has shape {seed.shape} but the output has shape {self.shape}"
                 )
             return seed
-        arr = np.asarray(seed, dtype=self.data.dtype)
+        arr = np.array(seed, dtype=self.data.dtype)  # a copy: it may become a leaf's .grad
         if arr.shape != self.data.shape:
             raise ValueError(
                 f"backward(): grad has shape {arr.shape} but the output has shape {self.shape}"
@@ -99,14 +100,27 @@ class Tensor(Node):
 
     @classmethod
     def _wrap_grad(cls, raw: Any) -> Tensor:
-        return _make_const(np.asarray(raw))
+        # a copy: raw may be a read-only broadcast view, or the same array as another gradient
+        return _make_const(np.array(raw))
 
     def _own_grad(self, g: np.ndarray, passed_through: bool) -> np.ndarray:
         """A leaf's .grad must not share memory with another node's, so that in-place edits
         of it (clipping, say) cannot leak; copy only when sharing is possible."""
+        if not isinstance(g, np.ndarray):  # NumPy arithmetic on 0-d arrays returns scalars
+            return np.array(g)
         if passed_through or g.base is not None or not g.flags.writeable:
             return g.copy()
         return g
+
+    def _describe(self) -> str:
+        return f"Tensor of shape {self.data.shape} and dtype {self.data.dtype}"
+
+    @staticmethod
+    def _non_finite(raw: Any) -> str | None:
+        arr = np.asarray(raw)
+        if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
+            return None
+        return "nan" if np.isnan(arr).any() else "inf"
 
     # plain attributes ----------------------------------------------------------------------
     @property
@@ -350,6 +364,8 @@ def _make(data: np.ndarray, parents: tuple[Tensor, ...], rule_fn: Any, ctx: Any 
                 out._parents = parents
                 out._rule = rule_fn
                 out._ctx = ctx
+                if _mode.anomaly:
+                    on_forward(out)
                 return out
     out.requires_grad = False
     out._parents = ()

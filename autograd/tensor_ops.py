@@ -11,7 +11,6 @@ gradients by the ``broadcasting`` decorator (and used by matmul for batch dimens
 
 from __future__ import annotations
 
-import builtins
 import functools
 from collections.abc import Sequence
 from typing import Any
@@ -43,6 +42,11 @@ def unbroadcast(g: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     return g
 
 
+def _in_dtype(g: Any, dtype: Any) -> Any:
+    """``g`` in its input's dtype: an op over mixed dtypes must not change a gradient's dtype."""
+    return g if g.dtype == dtype else g.astype(dtype)
+
+
 def broadcasting(rule_fn: Any) -> Any:
     """Wrap an elementwise rule so that each gradient is reduced to its input's shape."""
 
@@ -70,7 +74,7 @@ def _broadcast_shape(op: str, a: np.ndarray, b: np.ndarray) -> None:
         ) from None
 
 
-def _binary(op: str, fn: Any, rule_fn: Any, x: Any, y: Any) -> Tensor:
+def _binary(op: str, fn: Any, rule_fn: Any, x: Any, y: Any, ctx: Any = None) -> Tensor:
     x = as_tensor(x)
     y = as_tensor(y)
     try:
@@ -78,7 +82,7 @@ def _binary(op: str, fn: Any, rule_fn: Any, x: Any, y: Any) -> Tensor:
     except ValueError:
         _broadcast_shape(op, x.data, y.data)
         raise
-    return _make(data, (x, y), rule_fn)
+    return _make(data, (x, y), rule_fn, ctx)
 
 
 # --- elementwise arithmetic -----------------------------------------------------------------
@@ -186,8 +190,21 @@ def _rpow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 @rule("**")
 @broadcasting
-def _pow_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    return g * y * x ** (y - 1.0), g * out * log(x)
+def _pow_rule(ctx: bool, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
+    # at a zero base the formulas give 0 * inf = nan; there x**y is flat (as in PyTorch): in x
+    # when y == 0, in y when y >= 0. A base of 1 in the formula gives those zeros.
+    zero_base = _raw(x) == 0
+    gx = g * y * _replace(zero_base & (_raw(y) == 0), 1.0, x) ** (y - 1.0)
+    if not ctx:  # a constant exponent: skip its log (which warns for a negative base)
+        return gx, None
+    return gx, g * out * log(_replace(zero_base & (_raw(y) >= 0), 1.0, x))
+
+
+def _replace(mask: np.ndarray, value: float, x: Any) -> Any:
+    """``x`` with ``value`` where ``mask`` holds (``x`` itself when it holds nowhere)."""
+    if not mask.any():
+        return x
+    return np.where(mask, value, x) if isinstance(x, np.ndarray) else where(mask, value, x)
 
 
 def power(x: Any, y: Any) -> Tensor:
@@ -196,8 +213,10 @@ def power(x: Any, y: Any) -> Tensor:
         return _make(x.data**c, (x,), _pow_const_rule, c)
     if is_number(x) and isinstance(y, Tensor):
         c = float(x)
-        return _make(np.power(c, y.data, dtype=y.data.dtype), (y,), _rpow_const_rule, c)
-    return _binary("pow", np.power, _pow_rule, x, y)
+        return _make(np.power(c, y.data), (y,), _rpow_const_rule, c)
+    x, y = as_tensor(x), as_tensor(y)
+    # the rule needs to know whether the exponent wants a gradient (ctx)
+    return _binary("pow", np.power, _pow_rule, x, y, y.requires_grad)
 
 
 # --- elementwise functions ------------------------------------------------------------------
@@ -250,7 +269,7 @@ def sigmoid(x: Tensor) -> Tensor:
     d = x.data
     # exp of a non-positive number only, so no overflow for large |x|
     e = np.exp(-np.abs(d))
-    s = np.where(d >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(d.dtype, copy=False)
+    s = np.where(d >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
     return _make(s, (x,), _sigmoid_rule)
 
 
@@ -342,12 +361,14 @@ def minimum(x: Any, y: Any) -> Tensor:
 def _norm_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(axis) if hasattr(axis, "__iter__") else (axis,)
     out = []
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or not -ndim <= a < builtins.max(ndim, 1):
+        if not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op}(): axis {a!r} is not an integer")
+        if not -ndim <= a < ndim:
             raise ValueError(f"{op}(): axis {a!r} is out of range for a tensor with {ndim} dims")
-        out.append(int(a) % builtins.max(ndim, 1))
+        out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}(): axis {axis!r} repeats an axis")
     return tuple(out)
@@ -522,8 +543,8 @@ def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
     if axes is None:
         perm = tuple(range(x.ndim))[::-1]
     else:
-        perm = tuple(int(a) % builtins.max(x.ndim, 1) for a in axes)
-        if sorted(perm) != list(range(x.ndim)):
+        perm = tuple(int(a) + x.ndim if int(a) < 0 else int(a) for a in axes)
+        if sorted(perm) != list(range(x.ndim)):  # also catches axes out of range
             raise ValueError(
                 f"transpose(): axes {tuple(axes)} are not a permutation of the {x.ndim} "
                 f"dims of shape {x.shape}"
@@ -532,6 +553,7 @@ def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
 
 
 def swapaxes(x: Tensor, a: int, b: int) -> Tensor:
+    ((a,), (b,)) = (_norm_axes("swapaxes", axis, x.ndim) for axis in (a, b))
     perm = list(range(x.ndim))
     perm[a], perm[b] = perm[b], perm[a]
     return transpose(x, perm)
@@ -589,7 +611,7 @@ def index_add(g: Any, index: Any, shape: tuple[int, ...], dtype: Any) -> Any:
 def _concatenate_rule(ctx: Any, g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
     axis, bounds = ctx
     lead = (slice(None),) * axis
-    return tuple(g[lead + (slice(a, b),)] for a, b in bounds)
+    return tuple(_in_dtype(g[lead + (slice(a, b),)], x.dtype) for (a, b), x in zip(bounds, xs))
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
@@ -614,7 +636,7 @@ def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
 @rule("stack")
 def _stack_rule(ctx: int, g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
     lead = (slice(None),) * ctx
-    return tuple(g[lead + (i,)] for i in range(len(xs)))
+    return tuple(_in_dtype(g[lead + (i,)], x.dtype) for i, x in enumerate(xs))
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:

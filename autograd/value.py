@@ -6,7 +6,9 @@ floats in the fast path and on Values when the gradient itself is being recorded
 
 IEEE semantics throughout (Python's float maths raises instead): ``x / 0`` is ±inf (nan for 0/0),
 ``log(0)`` is -inf, ``log`` of a negative number is nan, ``exp`` of a large number is inf, and a
-negative base to a fractional power is nan.
+negative base to a fractional power is nan. Backward rules follow the same semantics, so a
+backward pass never raises on these; at a zero base, pow's gradients are 0 where the formula
+would give 0 * inf (as in PyTorch).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import math
 import numbers
 from typing import Any
 
+from .anomaly import on_forward
 from .graph import Node, _mode, rule
 
 Number = int | float
@@ -71,6 +74,11 @@ def _div(a: Any, b: Any) -> Any:
         return _ieee_div(a, b)
 
 
+def _number(x: Any) -> float:
+    """The float inside a rule argument (a Value when the gradient is being recorded)."""
+    return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]
+
+
 def _pow(a: Any, b: Any) -> Any:
     if isinstance(a, Value) or isinstance(b, Value):
         return a**b
@@ -87,6 +95,8 @@ def _make(data: float, parents: tuple[Value, ...], rule_fn: Any, ctx: Any = None
         out._parents = parents
         out._rule = rule_fn
         out._ctx = ctx
+        if _mode.anomaly:
+            on_forward(out)
     else:
         out.requires_grad = False
         out._parents = ()
@@ -164,7 +174,12 @@ def _rpow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 @rule("**")
 def _pow_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    return g * y * _pow(x, y - 1.0), g * out * _log(x)
+    # at a zero base the formulas give 0 * inf = nan; there x**y is flat (as in PyTorch): in x
+    # when y == 0, in y when y >= 0
+    zero_base, y_value = _number(x) == 0.0, _number(y)
+    gx = g * 0.0 if zero_base and y_value == 0.0 else g * y * _pow(x, y - 1.0)
+    gy = g * 0.0 if zero_base and y_value >= 0.0 else g * out * _log(x)
+    return gx, gy
 
 
 @rule("exp")
@@ -211,6 +226,8 @@ class Value(Node):
         if isinstance(data, Value):
             raise TypeError("Value(): data is already a Value; use it directly or call .detach()")
         try:
+            if isinstance(data, (str, bytes)):  # float() would parse "1.5": refuse text
+                raise TypeError
             self.data = float(data)
         except (TypeError, ValueError):
             raise TypeError(
@@ -234,6 +251,15 @@ class Value(Node):
     @classmethod
     def _wrap_grad(cls, raw: Any) -> Value:
         return cls(raw, requires_grad=False)
+
+    def _describe(self) -> str:
+        return f"Value({self.data})"
+
+    @staticmethod
+    def _non_finite(raw: Any) -> str | None:
+        if raw != raw:
+            return "nan"
+        return "inf" if raw in (_INF, -_INF) else None
 
     # micrograd's attribute names, for code written against it (its draw_dot, for one)
     @property
@@ -275,17 +301,27 @@ class Value(Node):
 
     # arithmetic -------------------------------------------------------------------------
     def __add__(self, other: Any) -> Value:
-        if other.__class__ is Value:
-            return _make(self.data + other.data, (self, other), _add_rule)  # type: ignore[union-attr]
-        c = _const(other)
+        if other.__class__ is Value:  # the common case, and much cheaper than isinstance
+            return _make(self.data + other.data, (self, other), _add_rule)
+        try:
+            c = _const(other)
+        except TypeError:  # a subclass of Value is tested only here, so numbers pay nothing
+            if not isinstance(other, Value):
+                raise
+            return _make(self.data + other.data, (self, other), _add_rule)
         return _make(self.data + c, (self,), _add_const_rule, c)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Value:
-        if other.__class__ is Value:
-            return _make(self.data - other.data, (self, other), _sub_rule)  # type: ignore[union-attr]
-        c = _const(other)
+        if other.__class__ is Value:  # the common case, and much cheaper than isinstance
+            return _make(self.data - other.data, (self, other), _sub_rule)
+        try:
+            c = _const(other)
+        except TypeError:
+            if not isinstance(other, Value):
+                raise
+            return _make(self.data - other.data, (self, other), _sub_rule)
         return _make(self.data - c, (self,), _add_const_rule, -c)
 
     def __rsub__(self, other: Number) -> Value:
@@ -293,9 +329,14 @@ class Value(Node):
         return _make(c - self.data, (self,), _rsub_const_rule, c)
 
     def __mul__(self, other: Any) -> Value:
-        if other.__class__ is Value:
-            return _make(self.data * other.data, (self, other), _mul_rule)  # type: ignore[union-attr]
-        c = _const(other)
+        if other.__class__ is Value:  # the common case, and much cheaper than isinstance
+            return _make(self.data * other.data, (self, other), _mul_rule)
+        try:
+            c = _const(other)
+        except TypeError:
+            if not isinstance(other, Value):
+                raise
+            return _make(self.data * other.data, (self, other), _mul_rule)
         return _make(self.data * c, (self,), _mul_const_rule, c)
 
     __rmul__ = __mul__
