@@ -384,6 +384,10 @@ def as_tensor(x: Any) -> Tensor:
 
 
 def is_number(x: Any) -> bool:
+    # exact float/int first: the ABC check below costs more than a tiny op's arithmetic
+    cls = type(x)
+    if cls is float or cls is int:
+        return True
     return isinstance(x, numbers.Real) and not isinstance(x, np.ndarray)
 
 
