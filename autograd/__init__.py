@@ -1,12 +1,16 @@
 """dagrad's autograd engine: Value (scalars) and Tensor (arrays) on one graph core."""
 
 from .anomaly import AnomalyError, detect_anomaly
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import enable_grad, grad, is_grad_enabled, no_grad
 from .tensor import Tensor
 from .tensor_ops import concatenate, maximum, minimum, stack, where
 from .value import Value
 
 __all__ = [
+    "GradcheckError",
+    "gradcheck",
+    "gradgradcheck",
     "AnomalyError",
     "detect_anomaly",
     "Tensor",
