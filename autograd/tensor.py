@@ -165,6 +165,10 @@ class Tensor(Node):
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy/deepcopy/pickle keep data, gradient and flag, never the graph: a copy is a leaf
+        return (_rebuild_tensor, (type(self), self.data, self.grad, self.requires_grad))
+
     def detach(self) -> Tensor:
         """The same data as a constant: no graph, no gradient (shares memory)."""
         return _make_const(self.data)
@@ -371,6 +375,15 @@ def _make(data: np.ndarray, parents: tuple[Tensor, ...], rule_fn: Any, ctx: Any 
     out._parents = ()
     out._rule = None
     out._ctx = None
+    return out
+
+
+def _rebuild_tensor(
+    cls: type[Tensor], data: np.ndarray, grad: np.ndarray | None, requires_grad: bool
+) -> Tensor:
+    out = _new(cls)
+    Tensor.__init__(out, data, requires_grad=requires_grad)
+    out.grad = grad
     return out
 
 

@@ -270,6 +270,11 @@ class Value(Node):
     def _op(self) -> str:
         return getattr(self._rule, "op_name", "") if self._rule is not None else ""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy/deepcopy/pickle keep the number, its gradient and its flag, never the graph:
+        # a copy is a leaf (so a million-node chain copies in constant time and depth)
+        return (_rebuild_value, (self.data, self.grad, self.requires_grad))
+
     def detach(self) -> Value:
         """The same number as a constant: no graph, no gradient."""
         return Value(self.data, requires_grad=False)
@@ -394,3 +399,9 @@ class Value(Node):
         return _make(abs(self.data), (self,), _abs_rule)
 
     __abs__ = abs
+
+
+def _rebuild_value(data: float, grad: float, requires_grad: bool) -> Value:
+    v = Value(data, requires_grad=requires_grad)
+    v.grad = grad
+    return v
