@@ -306,27 +306,17 @@ class Value(Node):
 
     # arithmetic -------------------------------------------------------------------------
     def __add__(self, other: Any) -> Value:
-        if other.__class__ is Value:  # the common case, and much cheaper than isinstance
+        if isinstance(other, Value):
             return _make(self.data + other.data, (self, other), _add_rule)
-        try:
-            c = _const(other)
-        except TypeError:  # a subclass of Value is tested only here, so numbers pay nothing
-            if not isinstance(other, Value):
-                raise
-            return _make(self.data + other.data, (self, other), _add_rule)
+        c = _const(other)
         return _make(self.data + c, (self,), _add_const_rule, c)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Value:
-        if other.__class__ is Value:  # the common case, and much cheaper than isinstance
+        if isinstance(other, Value):
             return _make(self.data - other.data, (self, other), _sub_rule)
-        try:
-            c = _const(other)
-        except TypeError:
-            if not isinstance(other, Value):
-                raise
-            return _make(self.data - other.data, (self, other), _sub_rule)
+        c = _const(other)
         return _make(self.data - c, (self,), _add_const_rule, -c)
 
     def __rsub__(self, other: Number) -> Value:
@@ -334,14 +324,9 @@ class Value(Node):
         return _make(c - self.data, (self,), _rsub_const_rule, c)
 
     def __mul__(self, other: Any) -> Value:
-        if other.__class__ is Value:  # the common case, and much cheaper than isinstance
+        if isinstance(other, Value):
             return _make(self.data * other.data, (self, other), _mul_rule)
-        try:
-            c = _const(other)
-        except TypeError:
-            if not isinstance(other, Value):
-                raise
-            return _make(self.data * other.data, (self, other), _mul_rule)
+        c = _const(other)
         return _make(self.data * c, (self,), _mul_const_rule, c)
 
     __rmul__ = __mul__
