@@ -1,6 +1,7 @@
 """dagrad's autograd engine: Value (scalars) and Tensor (arrays) on one graph core."""
 
 from .anomaly import AnomalyError, detect_anomaly
+from .draw import draw_graph
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import enable_grad, grad, is_grad_enabled, no_grad
 from .tensor import Tensor
@@ -16,6 +17,7 @@ __all__ = [
     "Tensor",
     "Value",
     "concatenate",
+    "draw_graph",
     "enable_grad",
     "grad",
     "is_grad_enabled",

@@ -1,0 +1,82 @@
+"""Regenerate the README's pictures of draw_graph and the gradient-flow chart.
+
+python docs/images/make_images.py          # writes docs/images/*.png (needs Graphviz's dot)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tempfile
+from pathlib import Path
+
+from autograd import Value
+from autograd.draw import draw_graph
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parents[1] / "examples" / "gradient_flow.py"
+
+
+def save(drawing: object, name: str, dpi: int) -> None:
+    drawing.attr(dpi=str(dpi))  # type: ignore[attr-defined]
+    drawing.render(HERE / name, format="png", cleanup=True)  # type: ignore[attr-defined]
+    print(f"wrote {HERE / (name + '.png')}")
+
+
+def value_graph() -> None:
+    """micrograd's neuron, o = tanh(x1 w1 + x2 w2 + b), after backward."""
+    p = {"x1": Value(2.0), "x2": Value(0.0), "w1": Value(-3.0), "w2": Value(1.0)}
+    p["b"] = Value(6.8813735870195432)
+    x1w1, x2w2 = p["x1"] * p["w1"], p["x2"] * p["w2"]
+    x1w1x2w2 = x1w1 + x2w2
+    n = x1w1x2w2 + p["b"]
+    o = n.tanh()
+    o.backward()
+    names = {**p, "x1*w1": x1w1, "x2*w2": x2w2, "x1*w1 + x2*w2": x1w1x2w2, "n": n, "o": o}
+    save(draw_graph(o, params=names), "value_graph", dpi=80)
+
+
+def backward_view() -> None:
+    """The lecture's reverse network: z = x1 w1 + x2 w2 + b, a = sigmoid(z), z' = a w3 and
+    z'' = a w4 feed the cost; dC/dz = sigmoid'(z) (w3 dC/dz' + w4 dC/dz'')."""
+    names = {"x1": 1.0, "x2": -1.0, "w1": 1.0, "w2": -2.0, "b": 1.0, "w3": 2.0, "w4": -2.0}
+    p = {k: Value(v) for k, v in names.items()}
+    z = p["x1"] * p["w1"] + p["x2"] * p["w2"] + p["b"]
+    a = z.sigmoid()
+    z1, z2 = a * p["w3"], a * p["w4"]
+    cost = (z1 - 1.0) ** 2 + (z2 + 1.0) ** 2
+    cost.backward()
+    labels = {**p, "z": z, "a": a, "z'": z1, "z''": z2, "C": cost}
+    drawing = draw_graph(cost, params=labels, direction="backward", rankdir="BT")
+    save(drawing, "backward_view", dpi=80)
+
+
+def tensor_graph(example: object) -> None:
+    """A small sigmoid MLP's graph, coloured by gradient size: it fades towards the input."""
+    x, y = example.synthetic_data(32, seed=0)  # type: ignore[attr-defined]
+    model = example.make_network(3, 16, "sigmoid", seed=0)  # type: ignore[attr-defined]
+    loss = example.train(model, x, y, steps=0, lr=0.0)  # type: ignore[attr-defined]
+    save(draw_graph(loss, params=model), "tensor_graph", dpi=72)
+
+
+def gradient_flow_chart(example: object) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        example.main(["--out", tmp])  # type: ignore[attr-defined]
+        (HERE / "gradient_flow.png").write_bytes((Path(tmp) / "gradient_flow.png").read_bytes())
+    print(f"wrote {HERE / 'gradient_flow.png'}")
+
+
+def main() -> None:
+    spec = importlib.util.spec_from_file_location("gradient_flow_example", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = example
+    spec.loader.exec_module(example)
+    value_graph()
+    backward_view()
+    tensor_graph(example)
+    gradient_flow_chart(example)
+
+
+if __name__ == "__main__":
+    main()
