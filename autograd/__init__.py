@@ -1,6 +1,7 @@
 """dagrad's autograd engine: Value (scalars) and Tensor (arrays) on one graph core."""
 
 from .anomaly import AnomalyError, detect_anomaly
+from .collector import gc_paused
 from .draw import draw_graph
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import enable_grad, grad, is_grad_enabled, no_grad
@@ -19,6 +20,7 @@ __all__ = [
     "concatenate",
     "draw_graph",
     "enable_grad",
+    "gc_paused",
     "grad",
     "is_grad_enabled",
     "maximum",

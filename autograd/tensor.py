@@ -25,6 +25,11 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """
     if isinstance(data, Tensor):
         data = data.data
+    elif isinstance(data, Node) or (isinstance(data, (list, tuple)) and _holds_node(data)):
+        raise TypeError(
+            "Tensor(): data holds a Value; a Tensor cannot keep its graph. Build the Tensor "
+            "from numbers (v.data) or keep working with Values"
+        )
     if isinstance(data, np.ndarray) or isinstance(data, np.generic):
         arr = np.asarray(data)
     else:
@@ -46,6 +51,18 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
             "use floats (for gradients) or ints/bools (for indices and masks)"
         )
     return arr
+
+
+def _holds_node(items: list[Any] | tuple[Any, ...]) -> bool:
+    """True if a (nested) list holds a graph node; iterative, as deep lists are user data."""
+    stack = [items]
+    while stack:
+        for item in stack.pop():
+            if isinstance(item, Node):
+                return True
+            if isinstance(item, (list, tuple)):
+                stack.append(item)
+    return False
 
 
 class Tensor(Node):
