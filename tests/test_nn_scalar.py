@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import math
 
 import numpy as np
 import pytest
 
 import nn
-from autograd import Value
+from autograd import Value, gc_paused
 from nn.scalar import MLP, Layer, Neuron
 
 
@@ -147,9 +146,7 @@ def test_micrograd_moons_demo_reaches_full_training_accuracy():
     # Each step builds a graph of ~70,000 Values. The graphs are acyclic, so reference counting
     # frees them; Python's cycle collector would only re-scan the live graph over and over
     # (3x the run time here). Pausing it changes no number.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         for k in range(100):
             loss, _ = _svm_loss(model, X, y)
             model.zero_grad()
@@ -158,9 +155,6 @@ def test_micrograd_moons_demo_reaches_full_training_accuracy():
             for p in model.parameters():
                 p.data -= learning_rate * p.grad
             losses.append(loss.data)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     final_loss, accuracy = _svm_loss(model, X, y)
     assert initial_accuracy < 0.9
     assert accuracy == 1.0
