@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CODE := autograd nn optim
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv images clean
 
 venv: $(VENV)/.installed
 
@@ -19,6 +19,10 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 
 demo: venv
 	$(PY) examples/quickstart.py
+
+# redraw the pictures in README.md
+images: venv
+	$(PY) docs/images/make_images.py
 
 lint: venv
 	$(PY) -m ruff check $(CODE)
