@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck_inputs import Float64Inputs, Slot, as_args, check_settings
+from .gradcheck_inputs import Float64Inputs, Slot, as_args, check_callable, check_settings
 from .gradcheck_report import Kink, Mismatch, failure_report, intro_lines, kinks_text
 from .graph import Node, grad
 from .tensor import Tensor
@@ -79,6 +79,7 @@ def gradcheck(
     Returns True or raises GradcheckError.
     """
     check_settings(eps, atol, rtol)
+    check_callable("gradcheck", fn)
     args = as_args(inputs)
     with Float64Inputs(args) as slots:
         _compare(fn, args, slots, eps=eps, atol=atol, rtol=rtol, fast=fast, seed=seed)
@@ -99,6 +100,7 @@ def gradgradcheck(
     (built with ``create_graph=True``) are checked with ``gradcheck``'s method. Run
     ``gradcheck`` as well: this checks the derivatives of the gradients, not the gradients."""
     check_settings(eps, atol, rtol)
+    check_callable("gradgradcheck", fn)
     args = as_args(inputs)
     with Float64Inputs(args) as slots:
         checked = [slot.position for slot in slots]

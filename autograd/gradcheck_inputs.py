@@ -21,6 +21,11 @@ def check_settings(eps: float, atol: float, rtol: float) -> None:
             raise ValueError(f"gradcheck(): {name} must be a finite number >= 0, got {tol!r}")
 
 
+def check_callable(caller: str, fn: Any) -> None:
+    if not callable(fn):
+        raise TypeError(f"{caller}(): fn must be callable, got a {type(fn).__name__} ({fn!r:.40})")
+
+
 def as_args(inputs: Any) -> tuple[Any, ...]:
     args = tuple(inputs) if isinstance(inputs, (list, tuple)) else (inputs,)
     seen: dict[int, int] = {}

@@ -120,8 +120,9 @@ class Node:
     def _wrap_grad(cls, raw: Any) -> Node:
         raise NotImplementedError
 
-    def _check_seed(self, seed: Any) -> Any:
-        """Validate and convert a user-supplied output gradient."""
+    def _check_seed(self, seed: Any, where: str) -> Any:
+        """Validate and convert a user-supplied output gradient (``where`` names the argument
+        in errors)."""
         return seed
 
     def _describe(self) -> str:
@@ -156,7 +157,11 @@ class Node:
                 "backward(): this node does not require grad, so there is no graph to walk "
                 "(was it made inside no_grad(), or from inputs with requires_grad=False?)"
             )
-        seed = self._seed_grad() if grad is None else self._check_seed(_raw(grad, False))
+        seed = (
+            self._seed_grad()
+            if grad is None
+            else _raw(self._check_seed(grad, "backward(): grad"), False)
+        )
         order = toposort([self])
         empty = type(self)._empty_grad
         for node in order:  # an interior node's .grad holds this pass's gradient only
@@ -266,6 +271,8 @@ def grad(
     """
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
+    if not outs:
+        raise ValueError("grad(): outputs is empty; pass the Value or Tensor to differentiate")
     for i, node in enumerate(outs):
         if not isinstance(node, Node):
             raise TypeError(f"grad(): output {i} is a {type(node).__name__}, not a Value or Tensor")
@@ -288,8 +295,9 @@ def grad(
             )
 
     table: dict[int, Any] = {}
-    for out, seed in zip(outs, seeds):
-        g = out._seed_grad() if seed is None else out._check_seed(_raw(seed, create_graph))
+    for i, (out, seed) in enumerate(zip(outs, seeds)):
+        where = f"grad(): grad_outputs[{i}]"
+        g = out._seed_grad() if seed is None else _raw(out._check_seed(seed, where), create_graph)
         if create_graph and not isinstance(g, Node):
             g = type(out)._wrap_grad(g)
         key = id(out)

@@ -34,23 +34,46 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
         arr = np.asarray(data)
     else:
         try:
-            arr = np.asarray(data, dtype=DEFAULT_DTYPE if dtype is None else None)
+            # as given first: a cast would turn None into nan and parse text ("1.5")
+            arr = np.asarray(data)
         except (TypeError, ValueError) as err:
             raise TypeError(
                 f"Tensor(): cannot make a numeric array from a {type(data).__name__}: {err}"
             ) from None
+        if dtype is None and arr.dtype.kind in "biuf":
+            arr = arr.astype(DEFAULT_DTYPE)
+    if arr.dtype.kind not in "biuf":
+        raise _not_numeric(data, arr)
     if dtype is not None:
         try:
             target = np.dtype(dtype)
         except TypeError:
             raise TypeError(f"Tensor(): {dtype!r} is not a dtype") from None
+        if target.kind not in "biuf":
+            raise TypeError(f"Tensor(): dtype {target} is not numeric")
         arr = arr.astype(target, copy=False)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
+    return arr
+
+
+_NOTHING = object()
+
+
+def _not_numeric(data: Any, arr: np.ndarray) -> TypeError:
+    if isinstance(data, (np.ndarray, np.generic)):
+        return TypeError(
             f"Tensor(): data of dtype {arr.dtype} is not numeric; "
             "use floats (for gradients) or ints/bools (for indices and masks)"
         )
-    return arr
+    odd = next((x for x in arr.flat if not isinstance(x, numbers.Real)), _NOTHING)
+    if odd is _NOTHING:
+        held = "integers too large for NumPy"
+    elif isinstance(odd, (str, bytes)):  # NumPy's str_ and bytes_ derive from these
+        held = f"text ({str(odd)!r:.40})"
+    else:
+        held = f"a {type(odd).__name__} ({odd!r:.40})"
+    return TypeError(
+        f"Tensor(): cannot make a numeric array from a {type(data).__name__}: it holds {held}"
+    )
 
 
 def _holds_node(items: list[Any] | tuple[Any, ...]) -> bool:
@@ -101,18 +124,23 @@ class Tensor(Node):
             )
         return np.ones_like(self.data)
 
-    def _check_seed(self, seed: Any) -> Any:
+    def _check_seed(self, seed: Any, where: str) -> Any:
+        if isinstance(seed, Node) and not isinstance(seed, Tensor):
+            raise TypeError(f"{where} is a {type(seed).__name__}, but the output is a Tensor")
         if isinstance(seed, Tensor):
             if seed.shape != self.shape:
                 raise ValueError(
-                    f"backward(): grad has shape {seed.shape} but the output has shape {self.shape}"
+                    f"{where} has shape {seed.shape} but the output has shape {self.shape}"
                 )
             return seed
+        if np.asarray(seed).dtype.kind not in "biuf":  # before the cast, which parses text
+            raise TypeError(
+                f"{where} must be numeric data of shape {self.shape}, got a "
+                f"{type(seed).__name__} ({seed!r:.40})"
+            )
         arr = np.array(seed, dtype=self.data.dtype)  # a copy: it may become a leaf's .grad
         if arr.shape != self.data.shape:
-            raise ValueError(
-                f"backward(): grad has shape {arr.shape} but the output has shape {self.shape}"
-            )
+            raise ValueError(f"{where} has shape {arr.shape} but the output has shape {self.shape}")
         return arr
 
     @classmethod
@@ -212,16 +240,16 @@ class Tensor(Node):
     # comparisons are elementwise and give bool Tensors (no gradient); == stays identity so
     # that Tensors can be kept in sets, dicts and lists of parameters
     def __lt__(self, other: Any) -> Tensor:
-        return _make_const(self.data < _raw(other))
+        return _compare("<", np.less, self, other)
 
     def __le__(self, other: Any) -> Tensor:
-        return _make_const(self.data <= _raw(other))
+        return _compare("<=", np.less_equal, self, other)
 
     def __gt__(self, other: Any) -> Tensor:
-        return _make_const(self.data > _raw(other))
+        return _compare(">", np.greater, self, other)
 
     def __ge__(self, other: Any) -> Tensor:
-        return _make_const(self.data >= _raw(other))
+        return _compare(">=", np.greater_equal, self, other)
 
     __hash__ = Node.__hash__
 
@@ -360,6 +388,16 @@ class Tensor(Node):
 
 def _raw(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _compare(symbol: str, fn: Any, x: Tensor, other: Any) -> Tensor:
+    try:
+        return _make_const(fn(x.data, _raw(other)))
+    except TypeError:  # NumPy's UFuncTypeError: no loop for these types
+        raise TypeError(
+            f"'{symbol}' is not supported between a Tensor and a {type(other).__name__} "
+            f"({other!r:.40})"
+        ) from None
 
 
 def _make_const(data: np.ndarray) -> Tensor:

@@ -79,9 +79,12 @@ def _binary(op: str, fn: Any, rule_fn: Any, x: Any, y: Any, ctx: Any = None) -> 
     y = as_tensor(y)
     try:
         data = fn(x.data, y.data)
-    except ValueError:
+    except ValueError as err:
         _broadcast_shape(op, x.data, y.data)
-        raise
+        raise ValueError(
+            f"{op}: {err} (operands of shapes {_shape_str(x.shape, y.shape)} and dtypes "
+            f"{x.dtype} and {y.dtype})"
+        ) from None
     return _make(data, (x, y), rule_fn, ctx)
 
 
@@ -297,7 +300,12 @@ def _astype_rule(ctx: np.dtype[Any], g: Any, out: Any, x: Any) -> tuple[Any]:
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"astype(): {dtype!r} is not a dtype") from None
+    if dtype.kind not in "biuf":
+        raise TypeError(f"astype(): a Tensor holds numbers; dtype {dtype} is not numeric")
     if dtype == x.data.dtype:
         return x
     if x.requires_grad and dtype.kind != "f":
@@ -374,6 +382,27 @@ def _norm_axes(op: str, axis: Axis, ndim: int) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _one_axis(op: str, axis: Any, ndim: int) -> int:
+    """A single axis (softmax and friends take exactly one)."""
+    if axis is None or isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op}(): axis must be one integer, got {axis!r}")
+    return _norm_axes(op, axis, ndim)[0]
+
+
+def _flag(op: str, name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}(): {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _integers(op: str, values: Sequence[Any]) -> tuple[int, ...]:
+    """Sizes or axes given by the user: integers only (int() would truncate 2.5 to 2)."""
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{op}(): {v!r} is not an integer (in {tuple(values)!r})")
+    return tuple(int(v) for v in values)
+
+
 def _keepdims_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
@@ -409,6 +438,7 @@ def _sum_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 def reduce_sum(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     axes = _norm_axes("sum", axis, x.ndim)
+    keepdims = _flag("sum", "keepdims", keepdims)
     data = np.asarray(np.sum(x.data, axis=axes, keepdims=keepdims))
     return _make(data, (x,), _sum_rule, (_keepdims_shape(x.shape, axes), x.shape))
 
@@ -421,6 +451,7 @@ def _mean_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 def mean(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
     axes = _norm_axes("mean", axis, x.ndim)
+    keepdims = _flag("mean", "keepdims", keepdims)
     if x.data.dtype.kind != "f":
         x = astype(x, np.float32)
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
@@ -442,6 +473,7 @@ def _extreme_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 def _extreme(op: str, fn: Any, x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
     axes = _norm_axes(op, axis, x.ndim)
+    keepdims = _flag(op, "keepdims", keepdims)
     if any(x.shape[a] == 0 for a in axes) or x.size == 0:
         raise ValueError(f"{op}(): cannot reduce an empty tensor of shape {x.shape}")
     data = np.asarray(fn(x.data, axis=axes, keepdims=keepdims))
@@ -473,10 +505,12 @@ def _logsumexp_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 def logsumexp(x: Tensor, axis: Axis = -1, keepdims: bool = False) -> Tensor:
     axes = _norm_axes("logsumexp", axis, x.ndim)
+    keepdims = _flag("logsumexp", "keepdims", keepdims)
     d = x.data
-    m = np.max(d, axis=axes, keepdims=True)
+    m = _shift(d, axes)
     m = np.where(np.isfinite(m), m, 0)  # an all -inf row must give -inf, not nan
-    data = np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m
+    with np.errstate(divide="ignore"):  # an empty or all -inf row: log(0) = -inf
+        data = np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m
     keep_shape = _keepdims_shape(x.shape, axes)
     if not keepdims:
         data = data.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
@@ -489,10 +523,19 @@ def _softmax_rule(ctx: int, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (gs - out * gs.sum(axis=ctx, keepdims=True),)
 
 
+def _shift(d: np.ndarray, axes: Any) -> np.ndarray:
+    """The max over ``axes`` (kept), subtracted before exp; 0 where there is nothing to reduce
+    (NumPy's max of an empty axis raises)."""
+    if d.size == 0:
+        shape = np.sum(d, axis=axes, keepdims=True).shape
+        return np.zeros(shape, dtype=d.dtype)
+    return np.max(d, axis=axes, keepdims=True)  # type: ignore[no-any-return]
+
+
 def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    (ax,) = _norm_axes("softmax", axis, x.ndim)
+    ax = _one_axis("softmax", axis, x.ndim)
     d = x.data
-    e = np.exp(d - np.max(d, axis=ax, keepdims=True))
+    e = np.exp(d - _shift(d, ax))
     return _make(e / np.sum(e, axis=ax, keepdims=True), (x,), _softmax_rule, ax)
 
 
@@ -502,10 +545,11 @@ def _log_softmax_rule(ctx: int, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    (ax,) = _norm_axes("log_softmax", axis, x.ndim)
+    ax = _one_axis("log_softmax", axis, x.ndim)
     d = x.data
-    shifted = d - np.max(d, axis=ax, keepdims=True)
-    data = shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True))
+    shifted = d - _shift(d, ax)
+    with np.errstate(divide="ignore"):  # an empty row: log(0), subtracted from nothing
+        data = shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True))
     return _make(data, (x,), _log_softmax_rule, ax)
 
 
@@ -523,7 +567,7 @@ def _reshape_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 
 def reshape(x: Tensor, shape: Sequence[int]) -> Tensor:
-    shape = tuple(int(n) for n in shape)
+    shape = _integers("reshape", shape)
     try:
         data = x.data.reshape(shape)
     except ValueError:
@@ -543,7 +587,7 @@ def transpose(x: Tensor, axes: Sequence[int] | None = None) -> Tensor:
     if axes is None:
         perm = tuple(range(x.ndim))[::-1]
     else:
-        perm = tuple(int(a) + x.ndim if int(a) < 0 else int(a) for a in axes)
+        perm = tuple(a + x.ndim if a < 0 else a for a in _integers("transpose", axes))
         if sorted(perm) != list(range(x.ndim)):  # also catches axes out of range
             raise ValueError(
                 f"transpose(): axes {tuple(axes)} are not a permutation of the {x.ndim} "
@@ -614,11 +658,19 @@ def _concatenate_rule(ctx: Any, g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
     return tuple(_in_dtype(g[lead + (slice(a, b),)], x.dtype) for (a, b), x in zip(bounds, xs))
 
 
+def _sequence(op: str, tensors: Any) -> tuple[Tensor, ...]:
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            f"{op}(): expected a list or tuple of tensors, got a {type(tensors).__name__}"
+        )
+    return tuple(as_tensor(t) for t in tensors)
+
+
 def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    ts = tuple(as_tensor(t) for t in tensors)
+    ts = _sequence("concatenate", tensors)
     if not ts:
         raise ValueError("concatenate(): needs at least one tensor")
-    (ax,) = _norm_axes("concatenate", axis, ts[0].ndim)
+    ax = _one_axis("concatenate", axis, ts[0].ndim)
     try:
         data = np.concatenate([t.data for t in ts], axis=ax)
     except ValueError:
@@ -640,10 +692,10 @@ def _stack_rule(ctx: int, g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
 
 
 def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    ts = tuple(as_tensor(t) for t in tensors)
+    ts = _sequence("stack", tensors)
     if not ts:
         raise ValueError("stack(): needs at least one tensor")
-    (ax,) = _norm_axes("stack", axis, ts[0].ndim + 1)
+    ax = _one_axis("stack", axis, ts[0].ndim + 1)
     if len({t.shape for t in ts}) != 1:
         raise ValueError(
             f"stack(): all tensors need the same shape, got {_shape_str(*(t.shape for t in ts))}"

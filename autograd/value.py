@@ -221,6 +221,9 @@ class Value(Node):
 
     __slots__ = ()
     _empty_grad = 0.0
+    # make NumPy hand mixed expressions (ndarray + Value) to Value's reflected operators,
+    # which refuse arrays, instead of building an object array of Values
+    __array_ufunc__ = None
 
     def __init__(self, data: Number, requires_grad: bool = True) -> None:
         if isinstance(data, Value):
@@ -243,10 +246,15 @@ class Value(Node):
     def _seed_grad(self) -> float:
         return 1.0
 
-    def _check_seed(self, seed: Any) -> Any:
+    def _check_seed(self, seed: Any, where: str) -> Any:
         if isinstance(seed, Value):
             return seed
-        return _const(seed)
+        if isinstance(seed, (str, bytes)) or not isinstance(seed, numbers.Real):
+            raise TypeError(
+                f"{where} must be a number (or a Value) for a Value output, got a "
+                f"{type(seed).__name__} ({seed!r:.40})"
+            )
+        return float(seed)
 
     @classmethod
     def _wrap_grad(cls, raw: Any) -> Value:
@@ -291,16 +299,20 @@ class Value(Node):
     # comparisons compare the numbers and return plain bools; == stays identity so that
     # Values can live in sets and dicts (as in micrograd)
     def __lt__(self, other: Any) -> bool:
-        return self.data < (other.data if isinstance(other, Value) else other)
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data < o
 
     def __le__(self, other: Any) -> bool:
-        return self.data <= (other.data if isinstance(other, Value) else other)
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data <= o
 
     def __gt__(self, other: Any) -> bool:
-        return self.data > (other.data if isinstance(other, Value) else other)
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data > o
 
     def __ge__(self, other: Any) -> bool:
-        return self.data >= (other.data if isinstance(other, Value) else other)
+        o = _compared(other)
+        return NotImplemented if o is NotImplemented else self.data >= o
 
     __hash__ = Node.__hash__
 
@@ -384,6 +396,14 @@ class Value(Node):
         return _make(abs(self.data), (self,), _abs_rule)
 
     __abs__ = abs
+
+
+def _compared(other: Any) -> Any:
+    """The number a Value is compared with; NotImplemented (Python then names both types in
+    its error) for anything that is not a number."""
+    if isinstance(other, Value):
+        return other.data
+    return other if isinstance(other, numbers.Real) else NotImplemented
 
 
 def _rebuild_value(data: float, grad: float, requires_grad: bool) -> Value:

@@ -40,7 +40,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = F.check_number("LeakyReLU", "negative_slope", negative_slope)
 
     def forward(self, x: Any) -> Any:
         return F.leaky_relu(x, self.negative_slope)

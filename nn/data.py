@@ -66,6 +66,13 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         if seed is None:
             seed = int(init.get_generator().integers(2**63))
+        elif not isinstance(seed, np.random.Generator) and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+        ):
+            raise TypeError(
+                "DataLoader(): seed must be a non-negative integer, a np.random.Generator or "
+                f"None, got {seed!r:.40}"
+            )
         self._rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
     def __len__(self) -> int:

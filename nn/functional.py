@@ -7,6 +7,7 @@ tanh also accept a Value; the rest work on Tensors.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,13 @@ def _tensor(x: Any, op: str) -> Tensor:
     return Tensor(x)
 
 
+def check_number(op: str, name: str, value: Any) -> float:
+    """A setting that must be a real number (float() would also take the text "0.1")."""
+    if isinstance(value, (bool, str, bytes)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}(): {name} must be a number, got {value!r:.40}")
+    return float(value)
+
+
 def check_reduction(reduction: str) -> str:
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
@@ -46,6 +54,10 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _like_input(op: str, x: Tensor, target: Any, what: str = "target") -> Tensor:
     """A target of the same shape as ``x``; arrays and lists take ``x``'s dtype."""
+    if not isinstance(target, Tensor) and np.asarray(target).dtype.kind not in "biuf":
+        raise TypeError(
+            f"{op}(): {what} must hold numbers, got a {type(target).__name__} ({target!r:.40})"
+        )
     t = target if isinstance(target, Tensor) else Tensor(np.asarray(target), dtype=x.dtype)
     if t.shape != x.shape:
         raise ValueError(
@@ -130,7 +142,8 @@ def hard_sigmoid(x: Any) -> Tensor:
 def leaky_relu(x: Any, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, negative_slope * x otherwise (slope negative_slope at 0, as PyTorch)."""
     x = _tensor(x, "leaky_relu")
-    return where(x.data > 0, x, x * float(negative_slope))
+    slope = check_number("leaky_relu", "negative_slope", negative_slope)
+    return where(x.data > 0, x, x * slope)
 
 
 def softplus(x: Any) -> Tensor:

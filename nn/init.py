@@ -9,6 +9,7 @@ gives the same initial weights, run after run.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -62,10 +63,17 @@ def _fill(tensor: Tensor, values: Any) -> Tensor:
     return tensor
 
 
+def _floating(op: str, tensor: Any) -> None:
+    """Random draws need a floating tensor: an integer one would keep them truncated."""
+    if isinstance(tensor, Tensor) and tensor.data.dtype.kind != "f":
+        raise TypeError(f"{op}(): fills floating tensors, got one of dtype {tensor.data.dtype}")
+
+
 def uniform_(
     tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
 ) -> Tensor:
     """Fill with draws from U(a, b)."""
+    _floating("uniform_", tensor)
     if not a <= b:
         raise ValueError(f"uniform_(): need a <= b, got a={a}, b={b}")
     return _fill(tensor, _rng(generator).uniform(a, b, size=tensor.shape))
@@ -78,12 +86,15 @@ def normal_(
     generator: np.random.Generator | None = None,
 ) -> Tensor:
     """Fill with draws from N(mean, std^2)."""
-    if std < 0:
+    _floating("normal_", tensor)
+    if not std >= 0:  # also refuses nan
         raise ValueError(f"normal_(): std must be >= 0, got {std}")
     return _fill(tensor, _rng(generator).normal(mean, std, size=tensor.shape))
 
 
 def constant_(tensor: Tensor, value: float) -> Tensor:
+    if isinstance(value, (bool, str, bytes)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"constant_(): value must be a number, got {value!r:.40}")
     return _fill(tensor, value)
 
 

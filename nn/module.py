@@ -249,7 +249,7 @@ class Module:
             )
         params = dict(self._all_named_parameters())
         missing = [name for name in params if name not in state_dict]
-        unexpected = [str(key) for key in state_dict if key not in params]
+        unexpected = [key for key in state_dict if key not in params]
         problems = []
         if strict:
             problems += [
@@ -285,7 +285,7 @@ class Module:
         for name, param in params.items():
             if name in state_dict:
                 _copy_into(param, state_dict[name])
-        return IncompatibleKeys(missing, unexpected)
+        return IncompatibleKeys(missing, [str(key) for key in unexpected])
 
     # display ------------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -85,6 +85,8 @@ def save(obj: Module | Mapping[str, Any], path: PathLike) -> None:
     entries = _entries(obj)
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"nn.save(): the folder {folder!r} (of {target!r}) does not exist")
     temp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(6)}.tmp")
     # O_EXCL: never write into a file that is already there; mode 0o666 lets the umask apply
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
