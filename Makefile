@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CODE := autograd nn optim
 
-.PHONY: demo test lint venv images clean
+.PHONY: demo lecture-extras test lint venv images clean
 
 venv: $(VENV)/.installed
 
@@ -17,8 +17,14 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[test,dev,plot,progress]'
 	touch $@
 
+# the main job: lecture 1 reproduced on the embedded series (pictures and tables in out/lecture1)
 demo: venv
-	$(PY) examples/quickstart.py
+	$(PY) examples/lecture1.py
+
+# the lecture's other pieces: backpropagation by hand and by engine, piecewise-linear curves
+lecture-extras: venv
+	$(PY) examples/backprop.py
+	$(PY) examples/piecewise.py
 
 # redraw the pictures in README.md
 images: venv
