@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-CODE := autograd nn optim
+CODE := autograd nn optim benchmarks
+HIPS_PY := benchmarks/.venv-hips/bin/python
 
-.PHONY: demo lecture-extras test lint venv images clean
+.PHONY: demo lecture-extras bench test lint venv images clean
 
 venv: $(VENV)/.installed
 
@@ -26,6 +27,18 @@ lecture-extras: venv
 	$(PY) examples/backprop.py
 	$(PY) examples/piecewise.py
 
+# the benchmarks (benchmarks/README.md): peers from PyPI in this venv, HIPS autograd in its own
+# (it is imported as `autograd`, like dagrad); `make bench BENCH_ARGS=--quick` takes a minute
+bench: $(VENV)/.installed-bench $(HIPS_PY)
+	$(PY) -m benchmarks $(BENCH_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[bench]'
+	touch $@
+
+$(HIPS_PY): | $(VENV)/.installed-bench
+	$(PY) -m benchmarks.hips
+
 # redraw the pictures in README.md
 images: venv
 	$(PY) docs/images/make_images.py
@@ -39,4 +52,4 @@ test: lint
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) benchmarks/.venv-hips benchmarks/results build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
