@@ -52,6 +52,7 @@ ELEMENTWISE = frozenset(FACTORS)
 # what the other ops do to the incoming gradient g on its way back to each input
 IN_WORDS: dict[str, tuple[str, ...]] = {
     "@": ("g @ y&#7488;", "x&#7488; @ g"),
+    "linear": ("g @ W", "g&#7488; @ x", "g summed over the batch"),
     "sum": ("g broadcast back",),
     "mean": ("g/n broadcast back",),
     "max": ("g to the max",),

@@ -149,8 +149,10 @@ class Node:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
         Interior nodes get this pass's gradient in ``.grad``. The graph stays alive as long as
-        ``self`` does, so backward may run again; ``retain_graph=False`` releases it at once
-        (a later backward through it then raises).
+        ``self`` does, so backward may run again and the graph can be drawn afterwards.
+        ``retain_graph=False`` (PyTorch's default) releases each node as soon as its rule has
+        run, so the pass frees the graph's values and gradients as it goes and a training loop
+        holds one graph at a time; a later backward through it then raises.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -174,7 +176,8 @@ class Node:
                 node.grad = empty
         self.grad = seed if self.grad is None or self._rule is not None else self.grad + seed
         check = _mode.anomaly
-        for node in order:
+        release = not retain_graph
+        for position, node in enumerate(order):
             parents = node._parents
             if not parents:
                 continue
@@ -202,11 +205,14 @@ class Node:
                         parent.grad = parent._own_grad(pg, pg is g)
                     else:
                         parent.grad = pg
-        if not retain_graph:
-            release_graph(order)
+            if release:  # its consumers are done: drop what only this node kept alive
+                node._parents = ()
+                node._ctx = _FREED
+                order[position] = _RELEASED
 
 
-_FREED = object()
+_FREED = object()  # the _ctx of a node whose graph was released
+_RELEASED = Node.__new__(Node)  # stands in the backward order for a node already released
 
 
 def _anomaly() -> Any:
@@ -214,14 +220,6 @@ def _anomaly() -> Any:
     from . import anomaly
 
     return anomaly
-
-
-def release_graph(order: Sequence[Node]) -> None:
-    """Drop the parents and saved context of every interior node in ``order``."""
-    for node in order:
-        if node._rule is not None:
-            node._parents = ()
-            node._ctx = _FREED
 
 
 def toposort(roots: Sequence[Node]) -> list[Node]:

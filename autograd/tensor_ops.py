@@ -745,3 +745,46 @@ def matmul(x: Any, y: Any) -> Tensor:
             f"({y.shape[0] if y.ndim == 1 else y.shape[-2]})"
         ) from None
     return _make(data, (x, y), _matmul_rule, (x.requires_grad, y.requires_grad))
+
+
+@rule("linear")
+def _linear_rule(
+    ctx: tuple[bool, ...], g: Any, out: Any, x: Any, w: Any, *bias: Any
+) -> tuple[Any, ...]:
+    need_x, need_w = ctx[0], ctx[1]
+    gx = gw = None
+    if need_x:
+        gx = unbroadcast(g @ w, x.shape, x.dtype)
+    if need_w:
+        rows = g.reshape((-1, g.shape[-1]))  # leading dims of a batch all add into the weight
+        gw = rows.T @ x.reshape((-1, x.shape[-1]))
+        if gw.dtype != w.dtype:
+            gw = gw.astype(w.dtype)
+    if not bias:
+        return gx, gw
+    return gx, gw, unbroadcast(g, bias[0].shape, bias[0].dtype)
+
+
+def linear(x: Any, weight: Any, bias: Any = None) -> Tensor:
+    """``x @ weight.T + bias`` as one op (PyTorch's F.linear): weight has shape (out, in).
+
+    One node instead of three, and the bias is added into the product in place, so a layer keeps
+    one activation-sized array alive instead of two.
+    """
+    x, w = as_tensor(x), as_tensor(weight)
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} and weight of shape {w.shape} do not fit: the "
+            "weight must be (out_features, in_features) with in_features = the input's last dim"
+        )
+    data = np.matmul(x.data, w.data.T)
+    if bias is None:
+        return _make(data, (x, w), _linear_rule, (x.requires_grad, w.requires_grad))
+    b = as_tensor(bias)
+    if b.shape not in ((), (1,), (w.shape[0],)):
+        raise ValueError(f"linear: bias of shape {b.shape} does not fit {w.shape[0]} outputs")
+    if np.result_type(data, b.data) == data.dtype:
+        data += b.data  # data is our own fresh array
+    else:
+        data = data + b.data
+    return _make(data, (x, w, b), _linear_rule, (x.requires_grad, w.requires_grad))

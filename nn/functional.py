@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd import Tensor, Value, stack, where
 from autograd.graph import Node
+from autograd.tensor_ops import linear  # noqa: F401  (F.linear, as in PyTorch)
 
 REDUCTIONS = ("mean", "sum", "none")
 

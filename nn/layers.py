@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.graph import Node
+from autograd.tensor_ops import linear
 
 from . import init
 from .activations import ACTIVATIONS
@@ -73,8 +74,7 @@ class Linear(Module):
                 f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
                 f"input of shape {x.shape} must end in {self.in_features} features"
             )
-        y = x @ self.weight.T
-        return y if self.bias is None else y + self.bias
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (

@@ -7,6 +7,7 @@ from importlib.metadata import version as _dist_version
 import numpy as np
 
 from autograd import Tensor
+from autograd.tensor_ops import linear
 
 from ..workloads import TINY_ADD, TINY_MUL, TensorLayer
 
@@ -21,8 +22,10 @@ Batch = tuple[Tensor, np.ndarray, np.ndarray]  # inputs, targets, row indices
 
 
 class MLP:
-    """h @ W + b, ReLU but last, mean cross-entropy via log_softmax, SGD with momentum in
-    PyTorch's convention, the update done in place on the parameters' arrays."""
+    """h @ W + b (dagrad's fused linear op, as PyTorch users write F.linear), ReLU but last,
+    mean cross-entropy via log_softmax, SGD with momentum in PyTorch's convention, the update
+    done in place on the parameters' arrays. Training steps call backward(retain_graph=False),
+    PyTorch's default, which frees the graph during the pass."""
 
     def __init__(self, weights: list[TensorLayer], lr: float, momentum: float) -> None:
         self.params = [Tensor(a.copy(), requires_grad=True) for layer in weights for a in layer]
@@ -36,7 +39,7 @@ class MLP:
         h = x
         last = len(self.params) - 2
         for i in range(0, len(self.params), 2):
-            h = h @ self.params[i] + self.params[i + 1]
+            h = linear(h, self.params[i].T, self.params[i + 1])
             if i != last:
                 h = h.relu()
         return h
@@ -56,7 +59,7 @@ class MLP:
         for p in self.params:
             p.grad = None  # before the forward pass, as optimizer.zero_grad() is used
         loss = self._loss(batch)
-        loss.backward()
+        loss.backward(retain_graph=False)  # PyTorch's default: free the graph as it goes
         for i, p in enumerate(self.params):
             buf = self.bufs[i]
             if buf is None:
