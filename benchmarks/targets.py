@@ -49,20 +49,31 @@ def evaluate(records: list[Record], memory: dict[str, Any] | None) -> list[Targe
     look = _Lookup(records)
     out: list[Target] = []
     for case in look.cases("S1"):
-        dagrad = look.seconds("S1", case, "dagrad_value")
-        speedup = _ratio(look.seconds("S1", case, "micrograd"), dagrad)
-        out.append(
-            _ratio_target("S1 vs micrograd", ">= 20x faster", speedup, lambda r: r >= 20, "faster")
-        )
-        out.append(
-            _ratio_target(
-                "S1 vs floor",
-                "<= 7x the floor",
-                _ratio(dagrad, look.seconds("S1", case, "floor_python")),
-                lambda r: r <= 7,
-                "the floor",
+        # judged twice: with Python's default collector, and with it paused (autograd.gc_paused,
+        # the documented setting for scalar training, safe because dagrad's graphs are acyclic)
+        for engine, setting in (("dagrad_value", ""), ("dagrad_value_gc_paused", ", gc_paused")):
+            dagrad = look.seconds("S1", case, engine)
+            if dagrad is None and setting:
+                continue
+            speedup = _ratio(look.seconds("S1", case, "micrograd"), dagrad)
+            out.append(
+                _ratio_target(
+                    f"S1 vs micrograd{setting}",
+                    ">= 20x faster",
+                    speedup,
+                    lambda r: r >= 20,
+                    "faster",
+                )
             )
-        )
+            out.append(
+                _ratio_target(
+                    f"S1 vs floor{setting}",
+                    "<= 7x the floor",
+                    _ratio(dagrad, look.seconds("S1", case, "floor_python")),
+                    lambda r: r <= 7,
+                    "the floor",
+                )
+            )
     s2 = {c: look.record("S2", c, "dagrad_value") for c in look.cases("S2")}
     big, mid = s2.get("n=1e6"), s2.get("n=1e5")
     if big is not None and big.error is not None:

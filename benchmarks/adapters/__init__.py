@@ -22,7 +22,7 @@ from types import ModuleType
 
 SCALAR_FLOOR = "floor_python"
 TENSOR_FLOOR = "floor_numpy"
-SCALAR_ENGINES = (SCALAR_FLOOR, "dagrad_value", "micrograd")
+SCALAR_ENGINES = (SCALAR_FLOOR, "dagrad_value", "dagrad_value_gc_paused", "micrograd")
 TENSOR_ENGINES = (TENSOR_FLOOR, "dagrad_tensor", "torch_cpu", "mygrad", "hips_autograd")
 DAGRAD = {"scalar": "dagrad_value", "tensor": "dagrad_tensor"}
 SUBPROCESS_ENGINES = frozenset({"hips_autograd"})  # run in their own venv, never imported here

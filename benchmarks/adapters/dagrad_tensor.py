@@ -28,7 +28,13 @@ class MLP:
     PyTorch's default, which frees the graph during the pass."""
 
     def __init__(self, weights: list[TensorLayer], lr: float, momentum: float) -> None:
-        self.params = [Tensor(a.copy(), requires_grad=True) for layer in weights for a in layer]
+        # weights kept as (out, in), the layout of nn.Linear and F.linear; the workload's
+        # (in, out) layout is restored at the edges (loss_and_grads, numpy_params)
+        self.params = [
+            Tensor(np.ascontiguousarray(a.T) if a.ndim == 2 else a.copy(), requires_grad=True)
+            for layer in weights
+            for a in layer
+        ]
         self.bufs: list[np.ndarray | None] = [None] * len(self.params)
         self.lr, self.momentum = lr, momentum
 
@@ -39,7 +45,7 @@ class MLP:
         h = x
         last = len(self.params) - 2
         for i in range(0, len(self.params), 2):
-            h = linear(h, self.params[i].T, self.params[i + 1])
+            h = linear(h, self.params[i], self.params[i + 1])
             if i != last:
                 h = h.relu()
         return h
@@ -53,7 +59,7 @@ class MLP:
             p.grad = None
         loss = self._loss(batch)
         loss.backward()
-        return loss.item(), [p.grad for p in self.params]
+        return loss.item(), [_workload_layout(p.grad) for p in self.params]
 
     def step(self, batch: Batch) -> float:
         for p in self.params:
@@ -74,7 +80,12 @@ class MLP:
         return np.argmax(self._logits(Tensor(x)).data, axis=1)
 
     def numpy_params(self) -> list[np.ndarray]:
-        return [p.data for p in self.params]
+        return [_workload_layout(p.data) for p in self.params]
+
+
+def _workload_layout(a: np.ndarray) -> np.ndarray:
+    """A weight back in the workload's (in, out) layout; a bias as it is."""
+    return a.T if a.ndim == 2 else a
 
 
 def tiny_chain(x0: np.ndarray, ops: list[str]) -> np.ndarray:
