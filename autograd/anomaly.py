@@ -66,15 +66,10 @@ def _where(node: Node) -> str:
     return "".join(stack.format()).rstrip()
 
 
-def _bad_kind(node_type: type[Node], raw: Any) -> str | None:
-    """'nan' or 'inf' if the raw value holds one, else None."""
-    return node_type._non_finite(raw)
-
-
 def on_forward(out: Node) -> None:
     """Called by an op in anomaly mode right after it recorded ``out``."""
     _creation_sites[out] = _user_stack()
-    bad = _bad_kind(type(out), out.data)
+    bad = out._non_finite(out.data)
     if bad is not None:
         inputs = ", ".join(p._describe() for p in out._parents)
         raise AnomalyError(
@@ -89,7 +84,7 @@ def on_backward(node: Node, grads: Any) -> None:
         if pg is None:
             continue
         raw = pg.data if isinstance(pg, Node) else pg
-        bad = _bad_kind(type(parent), raw)
+        bad = parent._non_finite(raw)
         if bad is not None:
             raise AnomalyError(
                 f"detect_anomaly: backward of op '{op_name(node)}' produced {bad} in the "

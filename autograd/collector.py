@@ -11,13 +11,12 @@ block ends.
 
 from __future__ import annotations
 
-import functools
 import gc
-from collections.abc import Callable
-from typing import Any
+
+from .graph import FreshInstanceDecorator
 
 
-class gc_paused:  # noqa: N801 - used like no_grad
+class gc_paused(FreshInstanceDecorator):  # noqa: N801 - used like no_grad
     """Context manager and decorator: the cycle collector is off inside, restored after."""
 
     def __init__(self) -> None:
@@ -31,11 +30,3 @@ class gc_paused:  # noqa: N801 - used like no_grad
     def __exit__(self, *exc: object) -> None:
         if self._was_enabled.pop():
             gc.enable()
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with gc_paused():
-                return fn(*args, **kwargs)
-
-        return wrapper

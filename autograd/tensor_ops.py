@@ -158,10 +158,9 @@ def _rdiv_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 
 def div(x: Any, y: Any) -> Tensor:
-    if is_number(y) and isinstance(x, Tensor):
-        c = 1.0 / float(y) if float(y) != 0.0 else None
-        if c is not None:
-            return _make(x.data * c, (x,), _mul_const_rule, c)
+    if is_number(y) and isinstance(x, Tensor) and float(y) != 0.0:  # x / 0 goes to np.divide
+        c = 1.0 / float(y)
+        return _make(x.data * c, (x,), _mul_const_rule, c)
     if is_number(x) and isinstance(y, Tensor):
         c = float(x)
         return _make(c / y.data, (y,), _rdiv_const_rule, c)
@@ -230,7 +229,9 @@ def _exp_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (g * out,)
 
 
-def exp(x: Tensor) -> Tensor:
+def exp(x: Any) -> Any:
+    if isinstance(x, np.ndarray):  # rules call it on raw arrays too, as they do log
+        return np.exp(x)
     return _make(np.exp(x.data), (x,), _exp_rule)
 
 
@@ -471,14 +472,14 @@ def _extreme_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (_expand(g, (keep_shape, in_shape)) * weight,)
 
 
-def _extreme(op: str, fn: Any, x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
+def _extreme(op: str, fn: Any, rule_fn: Any, x: Tensor, axis: Axis, keepdims: bool) -> Tensor:
     axes = _norm_axes(op, axis, x.ndim)
     keepdims = _flag(op, "keepdims", keepdims)
     if any(x.shape[a] == 0 for a in axes) or x.size == 0:
         raise ValueError(f"{op}(): cannot reduce an empty tensor of shape {x.shape}")
     data = np.asarray(fn(x.data, axis=axes, keepdims=keepdims))
     ctx = (_keepdims_shape(x.shape, axes), x.shape, axes)
-    return _make(data, (x,), _extreme_rule_named[op], ctx)
+    return _make(data, (x,), rule_fn, ctx)
 
 
 @rule("min")
@@ -486,21 +487,18 @@ def _min_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
     return _extreme_rule(ctx, g, out, x)
 
 
-_extreme_rule_named = {"max": _extreme_rule, "min": _min_rule}
-
-
 def amax(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return _extreme("max", np.max, x, axis, keepdims)
+    return _extreme("max", np.max, _extreme_rule, x, axis, keepdims)
 
 
 def amin(x: Tensor, axis: Axis = None, keepdims: bool = False) -> Tensor:
-    return _extreme("min", np.min, x, axis, keepdims)
+    return _extreme("min", np.min, _min_rule, x, axis, keepdims)
 
 
 @rule("logsumexp")
 def _logsumexp_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
     keep_shape, _ = ctx
-    return (_expand(g, ctx) * exp_any(x - out.reshape(keep_shape)),)
+    return (_expand(g, ctx) * exp(x - out.reshape(keep_shape)),)
 
 
 def logsumexp(x: Tensor, axis: Axis = -1, keepdims: bool = False) -> Tensor:
@@ -541,7 +539,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
 
 @rule("log_softmax")
 def _log_softmax_rule(ctx: int, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g - exp_any(out) * g.sum(axis=ctx, keepdims=True),)
+    return (g - exp(out) * g.sum(axis=ctx, keepdims=True),)
 
 
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
@@ -551,11 +549,6 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     with np.errstate(divide="ignore"):  # an empty row: log(0), subtracted from nothing
         data = shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True))
     return _make(data, (x,), _log_softmax_rule, ax)
-
-
-def exp_any(x: Any) -> Any:
-    """exp of an ndarray or a Tensor, for rules."""
-    return np.exp(x) if isinstance(x, np.ndarray) else exp(x)
 
 
 # --- shape ----------------------------------------------------------------------------------
