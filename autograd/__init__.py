@@ -8,6 +8,7 @@ from .graph import enable_grad, grad, is_grad_enabled, no_grad
 from .tensor import Tensor
 from .tensor_ops import concatenate, maximum, minimum, stack, where
 from .value import Value
+from .value_sums import value_dot, value_sum
 
 __all__ = [
     "GradcheckError",
@@ -27,5 +28,7 @@ __all__ = [
     "minimum",
     "no_grad",
     "stack",
+    "value_dot",
+    "value_sum",
     "where",
 ]

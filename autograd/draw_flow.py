@@ -47,7 +47,10 @@ FACTORS: dict[str, tuple[str, ...]] = {
     "maximum": ("1[x &#8805; y]",),
     "minimum": ("1[x &#8804; y]",),
 }
-ELEMENTWISE = frozenset(FACTORS)
+# Value's n-ary ops: every input of a sum gets factor 1; a dot product's inputs are
+# w_1..w_n, x_1..x_n and the bias (see _dot_partner)
+NARY = frozenset({"add_n", "dot"})
+ELEMENTWISE = frozenset(FACTORS) | NARY
 
 # what the other ops do to the incoming gradient g on its way back to each input
 IN_WORDS: dict[str, tuple[str, ...]] = {
@@ -113,9 +116,25 @@ def local_factors(node: Node, parent_nodes: list[Node]) -> tuple[Any, ...] | Non
     return tuple(out)
 
 
+def _dot_partner(node: Node, k: int) -> int | None:
+    """For input ``k`` of a dot product, the input it is multiplied by (None for the bias)."""
+    n = int(node._ctx)
+    if k < n:
+        return k + n
+    return k - n if k < 2 * n else None
+
+
 def factor_formula(node: Node, k: int) -> str:
     """The local derivative of an elementwise op with respect to input ``k`` ("" for others)."""
     op = op_name(node)
+    if op == "add_n":
+        return "1"
+    if op == "dot":
+        partner = _dot_partner(node, k)
+        if partner is None:
+            return "1"
+        n = int(node._ctx)
+        return f"x{partner - n + 1}" if partner >= n else f"w{partner + 1}"
     formulas = FACTORS.get(op, ())
     formula = formulas[k] if k < len(formulas) else ""
     if isinstance(node._ctx, int | float) and op in ("**c", "c**", "c/"):
@@ -140,6 +159,8 @@ def factor_text(
     formula = factor_formula(node, k)
     if op == "*" and names and len(node._parents) == 2:
         formula = esc(names.get(id(node._parents[1 - k]), formula))
+    elif op == "dot" and names and (partner := _dot_partner(node, k)) is not None:
+        formula = esc(names.get(id(node._parents[partner]), formula))
     if factor is None:
         return f"&#215; {formula}"
     if isinstance(factor, np.ndarray):
@@ -153,6 +174,6 @@ def factor_text(
                 numbers += f" · {100.0 * zeros / f.size:.0f}% zero"
     else:
         numbers = num(float(factor))
-    if formula in ("", numbers) or op in ("+", "-", "+c", "c-", "neg", "*c", "astype"):
+    if formula in ("", numbers) or op in ("+", "-", "+c", "c-", "neg", "*c", "astype", "add_n"):
         return f"&#215; {numbers}"
     return f"&#215; {formula} = {numbers}"

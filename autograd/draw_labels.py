@@ -98,9 +98,15 @@ _CONST_OPS = {
 }
 
 
+# Value's n-ary ops, as the lecture writes a neuron: b + sum of w_i x_i
+_NARY_OPS = {"dot": "b + Σ w·x", "add_n": "Σ"}
+
+
 def op_text(node: Node) -> str:
     """The op that made ``node`` as a reader writes it: ``* 3`` rather than ``*c``."""
     name = op_name(node)
+    if name in _NARY_OPS:
+        return _NARY_OPS[name]
     pattern = _CONST_OPS.get(name)
     ctx = node._ctx
     if pattern is not None and isinstance(ctx, int | float | np.number):

@@ -184,6 +184,9 @@ class Node:
         self.grad = seed if self.grad is None or self._rule is not None else self.grad + seed
         check = _mode.anomaly
         release = not retain_graph
+        # a graph holds one node type; skip the leaf-gradient hook when that type keeps Node's
+        # (Value's gradients are immutable floats, safe to keep as they come)
+        own_grad = None if type(self)._own_grad is Node._own_grad else type(self)._own_grad
         for position, node in enumerate(order):
             parents = node._parents
             if not parents:
@@ -205,11 +208,11 @@ class Node:
                     pgrad = parent.grad
                     if pgrad is not None:
                         total = pgrad + pg  # never in place: gradients may be shared
-                        if parent._rule is None:  # a leaf keeps its own, well-formed gradient
-                            total = parent._own_grad(total, False)
+                        if own_grad is not None and parent._rule is None:
+                            total = own_grad(parent, total, False)  # a leaf's own, well-formed
                         parent.grad = total
-                    elif parent._rule is None:
-                        parent.grad = parent._own_grad(pg, pg is g)
+                    elif own_grad is not None and parent._rule is None:
+                        parent.grad = own_grad(parent, pg, pg is g)
                     else:
                         parent.grad = pg
             if release:  # its consumers are done: drop what only this node kept alive

@@ -85,12 +85,21 @@ def _pow(a: Any, b: Any) -> Any:
     return _ieee_pow(a, b)
 
 
-def _make(data: float, parents: tuple[Value, ...], rule_fn: Any, ctx: Any = None) -> Value:
-    """The result of an op: records the graph only when grad mode is on and a parent needs it."""
+def _make(
+    data: float,
+    parents: tuple[Value, ...],
+    rule_fn: Any,
+    ctx: Any = None,
+    needs_grad: bool | None = None,
+) -> Value:
+    """The result of an op: records the graph only when grad mode is on and a parent needs it
+    (``needs_grad``: whether one does, for ops of more than two inputs)."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
-    if _mode.enabled and (parents[0].requires_grad or parents[-1].requires_grad):
+    if needs_grad is None:  # one or two parents: the first and the last are all of them
+        needs_grad = parents[0].requires_grad or parents[-1].requires_grad
+    if _mode.enabled and needs_grad:
         out.requires_grad = True
         out._parents = parents
         out._rule = rule_fn

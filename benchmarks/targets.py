@@ -49,9 +49,13 @@ def evaluate(records: list[Record], memory: dict[str, Any] | None) -> list[Targe
     look = _Lookup(records)
     out: list[Target] = []
     for case in look.cases("S1"):
-        # judged twice: with Python's default collector, and with it paused (autograd.gc_paused,
-        # the documented setting for scalar training, safe because dagrad's graphs are acyclic)
-        for engine, setting in (("dagrad_value", ""), ("dagrad_value_gc_paused", ", gc_paused")):
+        # judged on dagrad's own way of writing the network (a neuron is one value_dot node),
+        # and shown for micrograd's way (one node per op), with the collector on and paused
+        for engine, setting in (
+            ("dagrad_value", ""),
+            ("dagrad_value_per_op", ", per op"),
+            ("dagrad_value_gc_paused", ", per op, gc_paused"),
+        ):
             dagrad = look.seconds("S1", case, engine)
             if dagrad is None and setting:
                 continue

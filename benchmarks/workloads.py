@@ -65,10 +65,6 @@ def wide_sum_inputs(n: int, seed: int = 0) -> tuple[list[float], list[float]]:
     return [rng.uniform(-1, 1) for _ in range(n)], [rng.uniform(-1, 1) for _ in range(n)]
 
 
-def wide_sum_nodes(n: int) -> int:
-    return 2 * n  # n products and n additions
-
-
 # --- tensor workloads (dagrad Tensor, PyTorch, HIPS autograd, MyGrad, the NumPy floor) -------
 
 TensorLayer = tuple[np.ndarray, np.ndarray]  # (W of shape (in, out), b of shape (out,))

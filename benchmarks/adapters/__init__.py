@@ -22,7 +22,13 @@ from types import ModuleType
 
 SCALAR_FLOOR = "floor_python"
 TENSOR_FLOOR = "floor_numpy"
-SCALAR_ENGINES = (SCALAR_FLOOR, "dagrad_value", "dagrad_value_gc_paused", "micrograd")
+SCALAR_ENGINES = (
+    SCALAR_FLOOR,
+    "dagrad_value",
+    "dagrad_value_per_op",
+    "dagrad_value_gc_paused",
+    "micrograd",
+)
 TENSOR_ENGINES = (TENSOR_FLOOR, "dagrad_tensor", "torch_cpu", "mygrad", "hips_autograd")
 DAGRAD = {"scalar": "dagrad_value", "tensor": "dagrad_tensor"}
 SUBPROCESS_ENGINES = frozenset({"hips_autograd"})  # run in their own venv, never imported here

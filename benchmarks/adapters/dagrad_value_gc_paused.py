@@ -2,15 +2,16 @@
 ``autograd.gc_paused``: the engine's documented setting for scalar training loops. It is safe for
 dagrad (its graphs hold no reference cycles, so reference counting frees every graph) and changes
 no number; it is not available to micrograd, whose graphs are cycles that only the collector
-frees. The same code as dagrad_value otherwise, so the two rows differ only by the collector."""
+frees. The same code as dagrad_value_per_op otherwise (one node per elementary op, where the
+collector costs most), so the two rows differ only by the collector."""
 
 from __future__ import annotations
 
 from autograd import gc_paused
 
-from . import dagrad_value as _plain
+from . import dagrad_value_per_op as _plain
 
-LABEL = "dagrad Value, gc_paused"
+LABEL = "dagrad Value, per op, gc_paused"
 version = _plain.version
 
 
