@@ -242,25 +242,29 @@ def _anomaly() -> Any:
 def toposort(roots: Sequence[Node]) -> list[Node]:
     """Nodes that require grad and reach ``roots``, each before all of its inputs (outputs first).
 
-    Iterative depth-first search: a node is pushed once to be expanded and once more to be
-    emitted after everything it depends on; the reversed emission order is a valid backward
-    order. Only edges into nodes that require grad are followed, so constants are never visited.
-    Nodes are hashed by identity (they define no ``__eq__``), which is faster than ``id()`` keys.
+    Iterative depth-first search: expanding a node pushes a ``None`` marker and then its
+    inputs; when the marker comes off the stack everything below that node is done, so the
+    node is emitted (the most recently expanded one: expansions nest like the stack). The
+    reversed emission order is a valid backward order. Only edges into nodes that require grad
+    are followed, so constants are never visited. Nodes are hashed by identity (they define no
+    ``__eq__``), which is faster than ``id()`` keys.
     """
     order: list[Node] = []
     seen: set[Node] = set()
-    stack: list[tuple[Node, bool]] = [(r, False) for r in roots if r.requires_grad]
+    stack: list[Node | None] = [r for r in roots if r.requires_grad]
+    expanding: list[Node] = []
     pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
     while stack:
-        node, expanded = pop()
-        if expanded:
-            emit(node)
-        elif node not in seen:
+        node = pop()
+        if node is None:  # a marker: the last node expanded has all its inputs emitted
+            emit(expanding.pop())
+        elif node not in seen:  # (a node pushed by two consumers is expanded once)
             mark(node)
-            push((node, True))
+            expanding.append(node)
+            push(None)
             for parent in node._parents:
                 if parent.requires_grad and parent not in seen:
-                    push((parent, False))
+                    push(parent)
     order.reverse()
     return order
 
