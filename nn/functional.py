@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd import Tensor, Value, stack, where
 from autograd.graph import Node
+from autograd.tensor_cross_entropy import softmax_cross_entropy
 from autograd.tensor_ops import linear  # noqa: F401  (F.linear, as in PyTorch)
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -189,6 +190,8 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = 
     """
     check_reduction(reduction)
     x, t, single = _class_targets("cross_entropy", input, target)
+    if weight is None and not single and len(t):  # the common case, as one op
+        return softmax_cross_entropy(x, t, reduction)
     rows = np.arange(len(t))
     per_example = -x.log_softmax(axis=1)[rows, t]
     if weight is not None:
