@@ -87,7 +87,7 @@ def chain(links: int) -> float:
 
 
 class WideSum:
-    """S3: Python's sum() of a_i * b_i (Value has no n-ary sum of its own)."""
+    """S3: Python's sum() of a_i * b_i, as micrograd's users write it (dagrad_value: value_sum)."""
 
     def __init__(self, a: list[float], b: list[float]) -> None:
         self.a = [Value(v) for v in a]
