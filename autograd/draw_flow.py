@@ -63,7 +63,7 @@ IN_WORDS: dict[str, tuple[str, ...]] = {
     "logsumexp": ("g &#215; softmax(x)",),
     "softmax": ("softmax Jacobian &#183; g",),
     "log_softmax": ("g - softmax &#183; sum(g)",),
-    "cross_entropy": ("(softmax - onehot) &#183; g",),
+    "cross_entropy": ("(softmax - onehot) &#183; g (/N for the mean)",),
     "reshape": ("g reshaped back",),
     "transpose": ("g transposed back",),
     "index": ("g scattered back",),

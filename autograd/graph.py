@@ -144,10 +144,11 @@ class Node:
         """'nan' or 'inf' if raw data holds one (for detect_anomaly), else None."""
         raise NotImplementedError
 
-    def _own_grad(self, g: Any, passed_through: bool) -> Any:
-        """The first gradient a leaf receives, made safe to keep (``passed_through``: the rule
-        handed on its own upstream gradient, so another node may hold the same object)."""
-        return g
+    # Optional hook, a method ``_own_grad(g, passed_through) -> g`` that makes a leaf's
+    # gradient safe to keep (``passed_through``: the rule handed on its own upstream gradient,
+    # so another node may hold the same object). None: gradients are kept as they come (Value's
+    # floats are immutable), which spares the backward loop a call per leaf gradient.
+    _own_grad: Any = None
 
     # public graph API ----------------------------------------------------------------
     @property
@@ -184,9 +185,6 @@ class Node:
         self.grad = seed if self.grad is None or self._rule is not None else self.grad + seed
         check = _mode.anomaly
         release = not retain_graph
-        # a graph holds one node type; skip the leaf-gradient hook when that type keeps Node's
-        # (Value's gradients are immutable floats, safe to keep as they come)
-        own_grad = None if type(self)._own_grad is Node._own_grad else type(self)._own_grad
         for position, node in enumerate(order):
             parents = node._parents
             if not parents:
@@ -208,11 +206,11 @@ class Node:
                     pgrad = parent.grad
                     if pgrad is not None:
                         total = pgrad + pg  # never in place: gradients may be shared
-                        if own_grad is not None and parent._rule is None:
-                            total = own_grad(parent, total, False)  # a leaf's own, well-formed
+                        if parent._rule is None and parent._own_grad is not None:
+                            total = parent._own_grad(total, False)  # a leaf's own, well-formed
                         parent.grad = total
-                    elif own_grad is not None and parent._rule is None:
-                        parent.grad = own_grad(parent, pg, pg is g)
+                    elif parent._rule is None and parent._own_grad is not None:
+                        parent.grad = parent._own_grad(pg, pg is g)
                     else:
                         parent.grad = pg
             if release:  # its consumers are done: drop what only this node kept alive

@@ -43,8 +43,12 @@ def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = 
     the mean or sum over the rows ("none": the N losses). ``targets`` must be valid class
     indices, shape (N,): the caller (nn.functional.cross_entropy) checks them."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"softmax_cross_entropy(): reduction must be one of {REDUCTIONS}")
+        raise ValueError(
+            f"softmax_cross_entropy(): reduction must be one of {REDUCTIONS}, got {reduction!r}"
+        )
     d = logits.data
+    if d.dtype.kind != "f":
+        raise TypeError(f"softmax_cross_entropy(): logits must be floating, got dtype {d.dtype}")
     rows = np.arange(len(targets))
     shifted = d - d.max(axis=1, keepdims=True)
     e = np.exp(shifted)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
-from .graph import rule
+from .graph import Node, rule
 from .value import Value, _make
 
 _requires_grad = attrgetter("requires_grad")
@@ -27,9 +27,10 @@ def _as_value(item: Any, caller: str, where: str) -> Value:
         return item
     if isinstance(item, numbers.Real):
         return Value(float(item), requires_grad=False)
+    hint = " (for Tensors use .sum() or @)" if isinstance(item, Node) else ""
     raise TypeError(
         f"{caller}(): {where} is a {type(item).__name__} ({item!r:.40}); "
-        "expected a Value or a real number"
+        f"expected a Value or a real number{hint}"
     )
 
 
@@ -37,12 +38,13 @@ def _as_tuple(items: Iterable[Any], caller: str, name: str) -> tuple[Any, ...]:
     try:
         if isinstance(items, (str, bytes)):
             raise TypeError
-        return tuple(items)
+        it = iter(items)
     except TypeError:
         raise TypeError(
             f"{caller}(): {name} must be an iterable of Values or numbers, "
             f"got a {type(items).__name__}"
         ) from None
+    return tuple(it)  # an error raised by a generator's own code reaches the caller as it is
 
 
 def _as_values(items: tuple[Any, ...], caller: str, name: str) -> tuple[Value, ...]:

@@ -190,7 +190,7 @@ def cross_entropy(input: Any, target: Any, weight: Any = None, reduction: str = 
     """
     check_reduction(reduction)
     x, t, single = _class_targets("cross_entropy", input, target)
-    if weight is None and not single and len(t):  # the common case, as one op
+    if weight is None and not single and len(t) and x.dtype.kind == "f":  # as one op
         return softmax_cross_entropy(x, t, reduction)
     rows = np.arange(len(t))
     per_example = -x.log_softmax(axis=1)[rows, t]

@@ -91,5 +91,20 @@ def test_released_graph_no_grad_and_anomaly() -> None:
 
 
 def test_the_op_refuses_an_unknown_reduction() -> None:
-    with pytest.raises(ValueError, match="reduction must be one of"):
+    with pytest.raises(ValueError, match="reduction must be one of .*got 'avg'"):
         softmax_cross_entropy(Tensor(np.zeros((1, 2))), np.array([0]), "avg")
+
+
+def test_other_cases_keep_the_unfused_path_with_the_same_numbers() -> None:
+    x = Tensor(np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 5.0]]), requires_grad=True)
+    t = np.array([0, 1])
+    weighted = F.cross_entropy(x, t, weight=np.array([1.0, 2.0, 1.0]))
+    single = F.cross_entropy(x[0], np.array(2))
+    assert op_name(weighted) != "cross_entropy" and op_name(single) != "cross_entropy"
+    assert single.item() == pytest.approx(F.cross_entropy(x[:1], np.array([2])).item())
+    ints = F.cross_entropy(Tensor(np.array([[1, 2, 3], [0, 0, 5]])), t)  # integer scores
+    assert ints.dtype.kind == "f" and ints.item() == pytest.approx(
+        F.cross_entropy(Tensor(np.array([[1.0, 2, 3], [0, 0, 5]])), t).item()
+    )
+    with pytest.raises(TypeError, match="logits must be floating, got dtype int64"):
+        softmax_cross_entropy(Tensor(np.array([[1, 2]])), np.array([0]))

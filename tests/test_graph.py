@@ -418,3 +418,18 @@ def test_toposort_lists_consumers_before_producers_and_skips_constants() -> None
             if parent.requires_grad:
                 assert position[id(node)] < position[id(parent)]
     assert {id(n) for n in iter_graph(e)} == {id(n) for n in order} | {id(constant)}
+
+
+def test_a_leaf_types_own_gradient_hook_runs_whatever_the_roots_type() -> None:
+    # regression: the hook was once looked up on the root's type, skipping a leaf subclass's
+    class Clipped(Value):
+        __slots__ = ()
+
+        def _own_grad(self, g: float, passed_through: bool) -> float:
+            return max(-1.0, min(1.0, g))
+
+    w, v = Clipped(5.0), Value(3.0)
+    (w * v).backward()
+    assert w.grad == 1.0 and v.grad == 5.0
+    (w * v).backward()  # accumulating: 1 + 3, clipped again
+    assert w.grad == 1.0

@@ -143,8 +143,10 @@ def test_released_graph_and_a_second_backward() -> None:
     out.backward()
     out.backward()  # leaves accumulate exactly once more
     assert [v.grad for v in ws] == [6.0, 8.0]
-    once = value_sum(ws) * 2.0
+    total = value_sum(ws)
+    once = total * 2.0
     once.backward(retain_graph=False)
+    assert total._parents == ()  # the n-ary node let go of its inputs too
     with pytest.raises(RuntimeError, match="released"):
         once.backward()
 
@@ -171,6 +173,12 @@ def test_a_wide_sum_without_recursion() -> None:
         (lambda: value_sum("abc"), TypeError, r"values must be an iterable .* got a str"),
         (lambda: value_sum([Value(1.0), None]), TypeError, r"values\[1\] is a NoneType"),
         (lambda: value_sum([1.0], start=[2.0]), TypeError, r"start is a list"),
+        (  # an error inside the caller's generator reaches the caller unchanged
+            lambda: value_sum(w * x for w, x in zip([Value(1.0)] * 2, [Value(1.0), "oops"])),
+            TypeError,
+            r"^Value: cannot combine a Value with a str \('oops'\)$",
+        ),
+        (lambda: value_sum([Tensor([1.0, 2.0])]), TypeError, r"for Tensors use \.sum\(\) or @"),
     ],
 )
 def test_bad_input_names_the_argument(call, error, message) -> None:
