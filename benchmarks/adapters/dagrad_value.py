@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from autograd import Value, value_dot, value_sum
 
-from ..workloads import ScalarLayer
 from . import dagrad_value_per_op as _per_op
 
 LABEL = "dagrad Value"
@@ -16,12 +15,6 @@ chain = _per_op.chain  # a chain of two-input ops has nothing to fuse
 
 class MoonsMLP(_per_op.MoonsMLP):
     """S1 with a neuron as ``value_dot(w, x, b)``: one node instead of 2 * fan-in."""
-
-    def __init__(
-        self, weights: list[ScalarLayer], x: list[list[float]], y: list[float], alpha: float
-    ) -> None:
-        super().__init__(weights, x, y, alpha)
-        self.no_bias = Value(0.0, requires_grad=False)
 
     def _score(self, xi: list[Value]) -> Value:
         a = xi
@@ -34,7 +27,7 @@ class MoonsMLP(_per_op.MoonsMLP):
     def _loss(self) -> Value:
         losses = [(1 + -yi * self._score(xi)).relu() for xi, yi in zip(self.x, self.y)]
         data_loss = value_sum(losses) * (1.0 / len(losses))
-        return data_loss + self.alpha * value_dot(self.params, self.params, self.no_bias)
+        return data_loss + self.alpha * value_dot(self.params, self.params)
 
 
 class WideSum(_per_op.WideSum):
