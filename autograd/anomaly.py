@@ -1,9 +1,10 @@
-"""detect_anomaly(): find the op that first produced a NaN or Inf, forward or backward.
+"""detect_anomaly(): find the op that first produced a NaN, forward or backward.
 
 Inside the block every recorded op remembers the user code that created it (a stack summary kept
-in a weak table, so it dies with the node), its output is checked for NaN/Inf, and so is every
-gradient the backward pass computes. Outside the block none of this runs: ops pay a single flag
-check.
+in a weak table, so it dies with the node), its output is checked for NaN, and so is every
+gradient the backward pass computes. An inf is not an anomaly (masks use -inf, log(0) is -inf),
+as in PyTorch. NumPy's own warnings are silenced inside the block, so the report is the first
+thing the user reads. Outside the block none of this runs: ops pay a single flag check.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import traceback
 import weakref
 from typing import Any
 
-from .graph import Node, _mode, op_name
+import numpy as np
+
+from .graph import Node
+from .modes import mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _creation_sites: weakref.WeakKeyDictionary[Node, traceback.StackSummary] = (
@@ -22,11 +26,11 @@ _creation_sites: weakref.WeakKeyDictionary[Node, traceback.StackSummary] = (
 
 
 class AnomalyError(RuntimeError):
-    """A NaN or Inf appeared in a forward value or a gradient under detect_anomaly()."""
+    """A NaN appeared in a forward value or a gradient under detect_anomaly()."""
 
 
 class detect_anomaly:  # noqa: N801 - named as in PyTorch
-    """Context manager: raise AnomalyError at the first NaN/Inf, naming the op and the user line.
+    """Context manager: raise AnomalyError at the first NaN, naming the op and the user line.
 
     >>> with detect_anomaly():
     ...     y = Value(-1.0).log()      # raises: forward of op 'log' produced nan
@@ -34,19 +38,26 @@ class detect_anomaly:  # noqa: N801 - named as in PyTorch
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
-        self._previous: list[bool] = []
+        self._previous: list[tuple[bool, Any]] = []
 
     def __enter__(self) -> detect_anomaly:
-        self._previous.append(_mode.anomaly)
-        _mode.anomaly = self.check_nan
+        quiet = np.errstate(all="ignore")
+        quiet.__enter__()
+        self._previous.append((mode.anomaly, quiet))
+        mode.anomaly = self.check_nan
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _mode.anomaly = self._previous.pop()
+        mode.anomaly, quiet = self._previous.pop()
+        quiet.__exit__(None, None, None)
 
 
 def is_anomaly_enabled() -> bool:
-    return bool(_mode.anomaly)
+    return bool(mode.anomaly)
+
+
+def _op_name(node: Node) -> str:
+    return node.grad_fn.name if node.grad_fn is not None else "?"
 
 
 def _user_stack() -> traceback.StackSummary:
@@ -73,7 +84,7 @@ def on_forward(out: Node) -> None:
     if bad is not None:
         inputs = ", ".join(p._describe() for p in out._parents)
         raise AnomalyError(
-            f"detect_anomaly: forward of op '{op_name(out)}' produced {bad} "
+            f"detect_anomaly: forward of op '{_op_name(out)}' produced {bad} "
             f"(output {out._describe()}; inputs {inputs}), at:\n{_where(out)}"
         )
 
@@ -87,7 +98,7 @@ def on_backward(node: Node, grads: Any) -> None:
         bad = parent._non_finite(raw)
         if bad is not None:
             raise AnomalyError(
-                f"detect_anomaly: backward of op '{op_name(node)}' produced {bad} in the "
+                f"detect_anomaly: backward of op '{_op_name(node)}' produced {bad} in the "
                 f"gradient of its input {i} ({parent._describe()}; output "
                 f"{node._describe()}). The op was created at:\n{_where(node)}"
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gc
 
-from .graph import FreshInstanceDecorator
+from .modes import FreshInstanceDecorator
 
 
 class gc_paused(FreshInstanceDecorator):  # noqa: N801 - used like no_grad

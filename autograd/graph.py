@@ -1,233 +1,240 @@
-"""The graph core shared by Value and Tensor: nodes, grad mode, topological order, backward.
+"""The graph core shared by Value and Tensor: nodes, topological order, and the one chain-rule
+loop behind ``backward()`` and ``grad()``.
 
-Nothing in here knows about floats or arrays. A node type supplies three hooks:
-``_seed_grad`` (the gradient of a node with respect to itself), ``_wrap_grad`` (turn a raw
-gradient into a constant node, for ``grad()``) and ``_empty_grad`` (what ``.grad`` holds before
-any gradient arrived: 0.0 for Value, None for Tensor).
+Nothing in here knows about floats or arrays. A node type supplies these hooks:
 
-A node records its parents, the backward rule of the op that made it (``_rule``) and whatever
-non-differentiable context that rule needs (``_ctx``). It never holds a reference to itself or
-to its consumers, so a graph is a tree of plain references that reference counting frees as soon
-as its output is dropped: no cycles, no work for the garbage collector.
+- ``_seed_grad()``: the gradient of a node with respect to itself (1.0, or an array of ones);
+- ``_check_seed(seed, where)``: a user-given output gradient, checked and converted;
+- ``_wrap_grad(raw)``: a raw gradient as a constant node (``grad()`` returns nodes);
+- ``_accumulate(g, shared)``: add one pass's gradient into a leaf's ``.grad``;
+- ``_empty_grad``: what ``.grad`` holds before any gradient arrived (0.0 for Value, None for
+  Tensor), and ``_keeps_graph``: whether backward keeps the graph by default (micrograd's Value
+  does; PyTorch's Tensor frees it);
+- ``_describe()`` and ``_non_finite(raw)`` for error messages and ``detect_anomaly``;
+- ``_epoch`` and ``_version`` for in-place checks (see modes.clock; Value is immutable and has
+  an ``_epoch`` of infinity, so its nodes are never checked).
 
-A backward rule (a "VJP") has the signature ``rule(ctx, g, out, *inputs) -> tuple`` and returns
-one gradient per input (None where there is none). In the fast path ``g``, ``out`` and the inputs
-are raw data (floats or arrays); with ``create_graph=True`` they are nodes, so the gradients are
-themselves recorded and can be differentiated again. Every rule is written with operations that
-both kinds of argument support.
+A node records its parents, the ``Op`` that made it (``grad_fn``, as PyTorch names it) and whatever
+non-differentiable context the op's rule needs (``_ctx``). It never holds a reference to itself
+or to its consumers, so a graph is a tree of plain references that reference counting frees as
+soon as its output is dropped: no cycles, no work for the garbage collector.
 """
 
 from __future__ import annotations
 
-import functools
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-Rule = Callable[..., tuple[Any, ...]]
-
-
-class _Mode(threading.local):
-    enabled = True  # grad mode: the default every new thread starts with
-    anomaly = False  # detect_anomaly(): see anomaly.py
-
-
-_mode = _Mode()
-
-
-def is_grad_enabled() -> bool:
-    """True unless the current thread is inside ``no_grad()``."""
-    return _mode.enabled
-
-
-def _set_grad_enabled(enabled: bool) -> None:
-    _mode.enabled = enabled
-
-
-class FreshInstanceDecorator:
-    """Lets a no-argument context manager decorate a function: each call enters a fresh
-    instance, so concurrent and recursive calls never share one instance's saved state."""
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        make = type(self)
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with make():
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-    def __enter__(self) -> Any:
-        raise NotImplementedError
-
-    def __exit__(self, *exc: object) -> None:
-        raise NotImplementedError
-
-
-class _GradMode(FreshInstanceDecorator):
-    """Context manager and decorator that sets grad mode for the current thread only."""
-
-    enabled: bool = True
-
-    def __init__(self) -> None:
-        self._previous: list[bool] = []
-
-    def __enter__(self) -> None:
-        self._previous.append(is_grad_enabled())
-        _set_grad_enabled(self.enabled)
-
-    def __exit__(self, *exc: object) -> None:
-        _set_grad_enabled(self._previous.pop())
-
-
-class no_grad(_GradMode):  # noqa: N801 - named as in PyTorch
-    """Record no graph inside this block (or decorated function): ops return constants."""
-
-    enabled = False
-
-
-class enable_grad(_GradMode):  # noqa: N801 - named as in PyTorch
-    """Re-enable graph recording inside a ``no_grad`` block."""
-
-    enabled = True
-
-
-def rule(name: str) -> Callable[[Rule], Rule]:
-    """Mark a backward rule with the op name shown in errors and drawings."""
-
-    def mark(fn: Rule) -> Rule:
-        fn.op_name = name  # type: ignore[attr-defined]
-        return fn
-
-    return mark
-
-
-def op_name(node: Node) -> str:
-    """The name of the op that made ``node`` ("" for a leaf)."""
-    return getattr(node._rule, "op_name", "") if node._rule is not None else ""
+from .modes import clock, enable_grad, mode
+from .op import Op
 
 
 class Node:
     """A vertex of the computation graph. Value and Tensor derive from it."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_rule", "_ctx", "__weakref__")
+    __slots__ = ("data", "_grad", "requires_grad", "_parents", "grad_fn", "_ctx", "__weakref__")
 
     data: Any
-    grad: Any
+    _grad: Any
     requires_grad: bool
     _parents: tuple[Node, ...]
-    _rule: Rule | None
+    grad_fn: Op | None
     _ctx: Any
 
-    # hooks each node type provides -------------------------------------------------
     _empty_grad: Any = None
+    _keeps_graph: bool = False
+    _epoch: float  # the clock's tick when the node was recorded (a slot in Tensor)
+    _version: Any  # [tick of the last in-place change of the data], or None if never changed
 
+    # hooks each node type provides -------------------------------------------------
     def _seed_grad(self) -> Any:
         raise NotImplementedError
+
+    def _check_seed(self, seed: Any, where: str) -> Any:
+        return seed
 
     @classmethod
     def _wrap_grad(cls, raw: Any) -> Node:
         raise NotImplementedError
 
-    def _check_seed(self, seed: Any, where: str) -> Any:
-        """Validate and convert a user-supplied output gradient (``where`` names the argument
-        in errors)."""
-        return seed
+    def _accumulate(self, g: Any, shared: bool) -> None:
+        """``shared``: another leaf got the same gradient object in this pass."""
+        raise NotImplementedError
 
     def _describe(self) -> str:
-        """A short description for error messages (type, shape, dtype)."""
         return type(self).__name__
 
     @staticmethod
     def _non_finite(raw: Any) -> str | None:
-        """'nan' or 'inf' if raw data holds one (for detect_anomaly), else None."""
+        """'nan' if raw data holds a NaN (for detect_anomaly), else None."""
         raise NotImplementedError
-
-    # Optional hook, a method ``_own_grad(g, passed_through) -> g`` that makes a leaf's
-    # gradient safe to keep (``passed_through``: the rule handed on its own upstream gradient,
-    # so another node may hold the same object). None: gradients are kept as they come (Value's
-    # floats are immutable), which spares the backward loop a call per leaf gradient.
-    _own_grad: Any = None
 
     # public graph API ----------------------------------------------------------------
     @property
     def is_leaf(self) -> bool:
-        """True for a node made by the user rather than by an op."""
-        return self._rule is None
+        """True for a node made by the user rather than by an op that records a graph."""
+        return self.grad_fn is None
 
-    def backward(self, grad: Any = None, retain_graph: bool = True) -> None:
+    def retain_grad(self) -> None:
+        """Accepted for PyTorch code: every node that requires grad gets ``.grad`` here."""
+
+    def backward(
+        self, gradient: Any = None, retain_graph: bool | None = None, create_graph: bool = False
+    ) -> None:
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
-        Interior nodes get this pass's gradient in ``.grad``. The graph stays alive as long as
-        ``self`` does, so backward may run again and the graph can be drawn afterwards.
-        ``retain_graph=False`` (PyTorch's default) releases each node as soon as its rule has
-        run, so the pass frees the graph's values and gradients as it goes and a training loop
-        holds one graph at a time; a later backward through it then raises.
+        Interior nodes get this pass's gradient in ``.grad``. ``gradient``: d(C)/d(self) for some
+        C, needed when ``self`` has more than one element. ``retain_graph``: keep the graph for
+        another backward or a drawing; by default a Tensor graph is freed during the pass (as in
+        PyTorch) and a Value graph is kept (as in micrograd). ``create_graph``: record the
+        backward pass itself, so ``.grad`` can be differentiated again.
         """
         if not self.requires_grad:
             raise RuntimeError(
                 "backward(): this node does not require grad, so there is no graph to walk "
                 "(was it made inside no_grad(), or from inputs with requires_grad=False?)"
             )
-        seed = (
-            self._seed_grad()
-            if grad is None
-            else _raw(self._check_seed(grad, "backward(): grad"), False)
-        )
-        order = toposort([self])
-        empty = type(self)._empty_grad
-        for node in order:  # an interior node's .grad holds this pass's gradient only
-            if node._rule is not None:
-                if node._ctx is _FREED:
-                    raise _released_error(node, "backward()")
-                node.grad = empty
-        self.grad = seed if self.grad is None or self._rule is not None else self.grad + seed
-        check = _mode.anomaly
-        release = not retain_graph
+        seed = self._seed(gradient, "backward(): gradient", create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph or self._keeps_graph
+        backprop([self], [seed], create_graph, retain_graph)
+
+    def _seed(self, given: Any, where: str, create_graph: bool) -> Any:
+        if given is None:
+            seed = self._seed_grad()
+        else:
+            seed = self._check_seed(given, where)
+            if isinstance(seed, Node) and not create_graph:
+                seed = seed.data
+        if create_graph and not isinstance(seed, Node):
+            seed = self._wrap_grad(seed)
+        return seed
+
+
+class _Released:
+    """The ``_ctx`` of a node whose graph a backward pass has released."""
+
+
+_FREED = _Released()
+
+
+def released_error(node: Node, caller: str) -> RuntimeError:
+    name = node.grad_fn.name if node.grad_fn is not None else "?"
+    return RuntimeError(
+        f"{caller}: the graph through op '{name}' was freed by an earlier backward() (a Tensor "
+        "graph is freed as its gradients are computed, as in PyTorch); pass retain_graph=True "
+        "to that backward() to keep it"
+    )
+
+
+def _inplace_error(node: Node, culprit: Node, what: str) -> RuntimeError:
+    assert node.grad_fn is not None
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: {what} of op '{node.grad_fn.name}' ({culprit._describe()}) was changed in "
+        "place after the op used it. Use an out-of-place op (x = x + y instead of x += y), or "
+        "clone() the tensor before changing it"
+    )
+
+
+def check_saved(node: Node) -> None:
+    """Raise if data the node's rule reads was changed in place after the node was recorded, or
+    if an input object was rebound by a recorded in-place op since (its edge is then stale)."""
+    op, epoch = node.grad_fn, node._epoch
+    assert op is not None
+    saved = op.saved_inputs
+    for i, parent in enumerate(node._parents):
+        if parent._epoch > epoch:
+            raise _inplace_error(node, parent, f"input {i}")
+        version = parent._version
+        if version is not None and version[0] > epoch and (saved is None or i in saved):
+            raise _inplace_error(node, parent, f"input {i}")
+    if op.saves_out and node._version is not None and node._version[0] > epoch:
+        raise _inplace_error(node, node, "the output")
+
+
+def backprop(
+    roots: Sequence[Node],
+    seeds: Sequence[Any],
+    create_graph: bool,
+    retain_graph: bool,
+    wanted: Sequence[Node] | None = None,
+) -> dict[Node, Any]:
+    """The chain rule, once for the whole engine: walk the nodes that reach ``roots`` outputs
+    first, hand each node's gradient to its op's rule, and add what the rule gives into the
+    node's inputs.
+
+    Without ``wanted`` (``backward()``), leaves accumulate their gradient into ``.grad`` and
+    interior nodes show this pass's in ``.grad``. With ``wanted`` (``grad()``), no ``.grad`` is
+    touched and the gradients of the wanted nodes are returned. ``retain_graph=False`` releases
+    each node as soon as its rule has run, so the pass frees the graph as it goes.
+    """
+    order = toposort(roots)
+    for node in order:  # before any .grad changes: nothing is half-done if this raises
+        if node._ctx is _FREED:
+            raise released_error(node, "grad()" if wanted else "backward()")
+    table: dict[Node, Any] = {}  # gradients that have arrived and not yet been used (by identity)
+    for root, seed in zip(roots, seeds):
+        table[root] = seed if root not in table else table[root] + seed
+    found: dict[Node, Any] = {}
+    kept: set[int] = set()  # ids of the gradients leaves took in this pass
+    want = set(wanted) if wanted is not None else None
+    into_grad = want is None
+    empty = type(roots[0])._empty_grad
+    now = clock.now
+    check_nan = mode.anomaly
+    release = not retain_graph
+    pop, get = table.pop, table.get
+    with enable_grad() if create_graph else _NO_CONTEXT:
         for position, node in enumerate(order):
+            g = pop(node, None)
             parents = node._parents
-            if not parents:
-                continue
-            g = node.grad
-            if g is None:
-                continue  # no gradient reached this node (all its consumers passed None)
+            if into_grad:
+                if not parents:
+                    if g is not None:
+                        node._accumulate(g, id(g) in kept)
+                        kept.add(id(g))
+                else:
+                    node._grad = empty if g is None else g
+            elif node in want:  # type: ignore[operator]
+                found[node] = g
+            if g is None or not parents:
+                continue  # a leaf, or no gradient reached this node
+            if node._epoch < now:
+                check_saved(node)
+            op = node.grad_fn
             # unary and binary ops are nearly all of them: avoid building a list for those
-            if len(parents) == 1:
-                grads = node._rule(node._ctx, g, node.data, parents[0].data)  # type: ignore[misc]
+            if create_graph:
+                grads = op.backward(node._ctx, g, node, *parents)  # type: ignore[union-attr]
+            elif len(parents) == 1:
+                grads = op.backward(node._ctx, g, node.data, parents[0].data)  # type: ignore[union-attr]
             elif len(parents) == 2:
-                grads = node._rule(node._ctx, g, node.data, parents[0].data, parents[1].data)  # type: ignore[misc]
+                grads = op.backward(node._ctx, g, node.data, parents[0].data, parents[1].data)  # type: ignore[union-attr]
             else:
-                grads = node._rule(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[misc]
-            if check:
+                grads = op.backward(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[union-attr]
+            if check_nan:
                 _anomaly().on_backward(node, grads)
             for parent, pg in zip(parents, grads):
                 if pg is not None and parent.requires_grad:
-                    pgrad = parent.grad
-                    if pgrad is not None:
-                        total = pgrad + pg  # never in place: gradients may be shared
-                        if parent._rule is None and parent._own_grad is not None:
-                            total = parent._own_grad(total, False)  # a leaf's own, well-formed
-                        parent.grad = total
-                    elif parent._rule is None and parent._own_grad is not None:
-                        parent.grad = parent._own_grad(pg, pg is g)
-                    else:
-                        parent.grad = pg
+                    old = get(parent)
+                    table[parent] = pg if old is None else old + pg  # never in place: shared
             if release:  # its consumers are done: drop what only this node kept alive
                 node._parents = ()
                 node._ctx = _FREED
-                order[position] = _RELEASED  # (draining the list with pop() is 3-6% slower)
+                order[position] = _RELEASED  # (draining the list with pop() is slower)
+    return found
 
 
-_FREED = object()  # the _ctx of a node whose graph was released
+class _NoContext:
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+_NO_CONTEXT = _NoContext()
 _RELEASED = Node.__new__(Node)  # stands in the backward order for a node already released
-
-
-def _released_error(node: Node, caller: str) -> RuntimeError:
-    return RuntimeError(
-        f"{caller}: the graph through op '{op_name(node)}' was released by an earlier "
-        "backward(retain_graph=False); keep it with retain_graph=True"
-    )
 
 
 def _anomaly() -> Any:
@@ -244,8 +251,7 @@ def toposort(roots: Sequence[Node]) -> list[Node]:
     inputs; when the marker comes off the stack everything below that node is done, so the
     node is emitted (the most recently expanded one: expansions nest like the stack). The
     reversed emission order is a valid backward order. Only edges into nodes that require grad
-    are followed, so constants are never visited. Nodes are hashed by identity (they define no
-    ``__eq__``), which is faster than ``id()`` keys.
+    are followed, so constants are never visited. Nodes are hashed by identity.
     """
     order: list[Node] = []
     seen: set[Node] = set()
@@ -277,6 +283,7 @@ def grad(
     outputs: Node | Sequence[Node],
     inputs: Node | Sequence[Node],
     grad_outputs: Any = None,
+    retain_graph: bool | None = None,
     create_graph: bool = False,
     allow_unused: bool = False,
 ) -> tuple[Any, ...]:
@@ -284,7 +291,8 @@ def grad(
 
     With ``create_graph=True`` the returned gradients are part of a new graph and can be
     differentiated again (gradients of gradients). An input that ``outputs`` does not depend on
-    raises, unless ``allow_unused=True`` (then its gradient is None).
+    raises, unless ``allow_unused=True`` (then its gradient is None). As ``backward()``, it frees
+    a Tensor graph unless ``retain_graph=True`` (or ``create_graph=True``).
     """
     outs = _as_tuple(outputs)
     ins = _as_tuple(inputs)
@@ -303,47 +311,23 @@ def grad(
         if not node.requires_grad:
             raise RuntimeError(f"grad(): input {i} ({node._describe()}) does not require grad")
     if grad_outputs is None:
-        seeds: tuple[Any, ...] = tuple(None for _ in outs)
+        given: tuple[Any, ...] = (None,) * len(outs)
     else:
-        seeds = _as_tuple(grad_outputs)
-        if len(seeds) != len(outs):
+        given = _as_tuple(grad_outputs)
+        if len(given) != len(outs):
             raise ValueError(
-                f"grad(): {len(outs)} outputs but {len(seeds)} grad_outputs; give one per output"
+                f"grad(): {len(outs)} outputs but {len(given)} grad_outputs; give one per output"
             )
-
-    table: dict[Node, Any] = {}  # nodes hash by identity, as in toposort
-    for i, (out, seed) in enumerate(zip(outs, seeds)):
-        where = f"grad(): grad_outputs[{i}]"
-        g = out._seed_grad() if seed is None else _raw(out._check_seed(seed, where), create_graph)
-        if create_graph and not isinstance(g, Node):
-            g = type(out)._wrap_grad(g)
-        table[out] = g if out not in table else table[out] + g
-
-    wanted = set(ins)
-    with enable_grad() if create_graph else no_grad():
-        for node in toposort(outs):
-            if node._rule is not None and node._ctx is _FREED:
-                raise _released_error(node, "grad()")
-            g = table.get(node)
-            parents = node._parents
-            if g is None or not parents:
-                continue
-            if node not in wanted:
-                del table[node]  # free interior gradients as soon as they are used
-            if create_graph:
-                grads = node._rule(node._ctx, g, node, *parents)  # type: ignore[misc]
-            else:
-                raw_inputs = [p.data for p in parents]
-                grads = node._rule(node._ctx, g, node.data, *raw_inputs)  # type: ignore[misc]
-            if _mode.anomaly:
-                _anomaly().on_backward(node, grads)
-            for parent, pg in zip(parents, grads):
-                if pg is not None and parent.requires_grad:
-                    table[parent] = pg if parent not in table else table[parent] + pg
-
+    seeds = [
+        out._seed(g, f"grad(): grad_outputs[{i}]", create_graph)
+        for i, (out, g) in enumerate(zip(outs, given))
+    ]
+    if retain_graph is None:
+        retain_graph = create_graph or all(out._keeps_graph for out in outs)
+    found = backprop(outs, seeds, create_graph, retain_graph, ins)
     results: list[Any] = []
     for i, node in enumerate(ins):
-        g = table.get(node)
+        g = found.get(node)
         if g is None:
             if not allow_unused:
                 raise RuntimeError(
@@ -354,13 +338,6 @@ def grad(
         else:
             results.append(g if isinstance(g, Node) else type(node)._wrap_grad(g))
     return tuple(results)
-
-
-def _raw(x: Any, keep_nodes: bool) -> Any:
-    """A grad_output as given: its raw data, unless it should stay a node (create_graph)."""
-    if isinstance(x, Node) and not keep_nodes:
-        return x.data
-    return x
 
 
 def iter_graph(root: Node) -> Iterator[Node]:

@@ -1,126 +1,155 @@
-"""Tensor: a NumPy-backed node. The ops and their backward rules live in tensor_ops.py."""
+"""Tensor: a NumPy-backed node with PyTorch's semantics. Its ops live in ``ops/``.
+
+Construction follows ``torch.tensor``: Python floats become the default float dtype (float32),
+ints int64, bools bool, and a NumPy array keeps its dtype; the data is copied (``from_numpy``
+shares). ``.data`` is the NumPy array itself, and ``.grad`` a Tensor sharing the gradient's
+memory. In-place ops (``x += y``, ``add_``, ``x[i] = v``) change the data where it is and are
+checked as PyTorch checks them: see ``_inplace``.
+"""
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator
-from typing import Any, Union
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
-from .anomaly import on_forward
-from .graph import Node, _mode
+from . import dtypes
+from .graph import Node, check_saved
+from .modes import clock, mode
+from .op import Op
 
-DEFAULT_DTYPE = np.dtype(np.float32)
-FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
-
-ArrayLike = Union["Tensor", np.ndarray, float, int, list, tuple]
 _new = object.__new__
 
 
-def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Convert user data to an ndarray with dagrad's dtype rules.
-
-    Python numbers and lists become float32 (as in PyTorch); a NumPy array keeps its dtype.
-    """
-    if isinstance(data, Tensor):
-        data = data.data
-    elif isinstance(data, Node) or (isinstance(data, (list, tuple)) and _holds_node(data)):
-        raise TypeError(
-            "Tensor(): data holds a Value; a Tensor cannot keep its graph. Build the Tensor "
-            "from numbers (v.data) or keep working with Values"
-        )
-    if isinstance(data, np.ndarray) or isinstance(data, np.generic):
-        arr = np.asarray(data)
-    else:
-        try:
-            # as given first: a cast would turn None into nan and parse text ("1.5")
-            arr = np.asarray(data)
-        except (TypeError, ValueError) as err:
-            raise TypeError(
-                f"Tensor(): cannot make a numeric array from a {type(data).__name__}: {err}"
-            ) from None
-        if dtype is None and arr.dtype.kind in "biuf":
-            arr = arr.astype(DEFAULT_DTYPE)
-    if arr.dtype.kind not in "biuf":
-        raise _not_numeric(data, arr)
-    if dtype is not None:
-        try:
-            target = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"Tensor(): {dtype!r} is not a dtype") from None
-        if target.kind not in "biuf":
-            raise TypeError(f"Tensor(): dtype {target} is not numeric")
-        arr = arr.astype(target, copy=False)
-    return arr
+def number_kind(x: Any) -> int:
+    """The category of a Python or NumPy number: 0 bool, 1 integer, 2 float; -1 otherwise."""
+    cls = type(x)
+    if cls is float:
+        return 2
+    if cls is int:
+        return 1
+    if cls is bool or isinstance(x, np.bool_):
+        return 0
+    if isinstance(x, (np.integer, numbers.Integral)):
+        return 1
+    if isinstance(x, (np.floating, numbers.Real)):
+        return 2
+    return -1
 
 
-_NOTHING = object()
-
-
-def _not_numeric(data: Any, arr: np.ndarray) -> TypeError:
-    if isinstance(data, (np.ndarray, np.generic)):
-        return TypeError(
-            f"Tensor(): data of dtype {arr.dtype} is not numeric; "
-            "use floats (for gradients) or ints/bools (for indices and masks)"
-        )
-    odd = next((x for x in arr.flat if not isinstance(x, numbers.Real)), _NOTHING)
-    if odd is _NOTHING:
-        held = "integers too large for NumPy"
-    elif isinstance(odd, (str, bytes)):  # NumPy's str_ and bytes_ derive from these
-        held = f"text ({str(odd)!r:.40})"
-    else:
-        held = f"a {type(odd).__name__} ({odd!r:.40})"
-    return TypeError(
-        f"Tensor(): cannot make a numeric array from a {type(data).__name__}: it holds {held}"
-    )
-
-
-def _holds_node(items: list[Any] | tuple[Any, ...]) -> bool:
-    """True if a (nested) list holds a graph node; iterative, as deep lists are user data."""
+def _holds_value(items: list[Any] | tuple[Any, ...]) -> bool:
+    """True if a (nested) list holds a node other than a Tensor; iterative (user data)."""
     stack = [items]
     while stack:
         for item in stack.pop():
-            if isinstance(item, Node):
+            if isinstance(item, Node) and not isinstance(item, Tensor):
                 return True
             if isinstance(item, (list, tuple)):
                 stack.append(item)
     return False
 
 
-class Tensor(Node):
-    """An n-dimensional array that records the operations applied to it.
+def _inferred(data: Any, who: str) -> np.ndarray:
+    """User data as an array with ``torch.tensor``'s dtype: floats the default float dtype,
+    ints int64, bools bool; NumPy arrays and NumPy scalars keep theirs."""
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+        if arr.dtype.kind not in "biuf":
+            raise _not_numeric(data, arr, who)
+        return arr
+    if isinstance(data, Node) or (isinstance(data, (list, tuple)) and _holds_value(data)):
+        raise TypeError(
+            f"{who}: data holds a Value; a Tensor cannot keep its graph. Build the Tensor "
+            "from numbers (v.data) or keep working with Values"
+        )
+    if isinstance(data, (str, bytes)):
+        raise TypeError(f"{who}: cannot make a tensor from text ({data!r:.40})")
+    try:  # as given first: a cast would turn None into nan and parse text ("1.5")
+        arr = np.asarray(data)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise TypeError(f"{who}: cannot make a numeric array from a {type(data).__name__}: {err}") from None
+    if arr.dtype.kind == "f":
+        arr = arr.astype(dtypes.get_default_dtype())
+    elif arr.dtype.kind in "iu":
+        arr = arr.astype(dtypes.int64)
+    elif arr.dtype.kind != "b":
+        raise _not_numeric(data, arr, who)
+    if arr.size == 0 and arr.dtype.kind != "f":  # torch.tensor([]) is float
+        arr = arr.astype(dtypes.get_default_dtype())
+    return arr
 
-    ``Tensor(data, requires_grad=False, dtype=None)``: Python numbers and lists become float32;
-    a NumPy array keeps its dtype. Only floating tensors can require grad.
+
+_NOTHING = object()
+
+
+def _not_numeric(data: Any, arr: np.ndarray, who: str) -> TypeError:
+    if isinstance(data, (np.ndarray, np.generic)):
+        return TypeError(
+            f"{who}: data of dtype {arr.dtype} is not numeric; "
+            "use floats (for gradients) or ints/bools (for indices and masks)"
+        )
+    odd = next((x for x in arr.flat if not isinstance(x, numbers.Real)), _NOTHING)
+    if odd is _NOTHING:
+        held = "integers too large for int64"
+    elif isinstance(odd, (str, bytes)):  # NumPy's str_ and bytes_ derive from these
+        held = f"text ({str(odd)!r:.40})"
+    else:
+        held = f"a {type(odd).__name__} ({odd!r:.40})"
+    return TypeError(f"{who}: cannot make a numeric array from a {type(data).__name__}: it holds {held}")
+
+
+def to_array(data: Any, dtype: Any = None, who: str = "tensor()", copy: bool = True) -> np.ndarray:
+    arr = _inferred(data, who)
+    if dtype is not None:
+        target = dtypes.as_dtype(dtype, who)
+        if arr.dtype != target:
+            return arr.astype(target)
+    if arr.dtype not in dtypes.SUPPORTED:
+        raise TypeError(f"{who}: dtype {arr.dtype} is not supported")
+    return arr.copy() if copy and (arr is data or isinstance(data, Tensor) or arr.base is not None) else arr
+
+
+class Tensor(Node):
+    """An n-dimensional array that records the operations applied to it (PyTorch's Tensor).
+
+    ``Tensor(data, requires_grad=False, dtype=None)``: a copy of ``data`` with ``torch.tensor``'s
+    dtypes. Only floating tensors can require grad.
     """
 
-    __slots__ = ()
+    __slots__ = ("_version", "_epoch")
     _empty_grad = None
+    _keeps_graph = False
     # make NumPy hand mixed expressions (ndarray * Tensor) to Tensor's reflected operators
     __array_ufunc__ = None
+    __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        arr = _to_array(data, dtype)
-        if requires_grad and arr.dtype not in FLOAT_DTYPES:
+        arr = to_array(data, dtype, "Tensor()")
+        if requires_grad and arr.dtype.kind != "f":
             raise TypeError(
                 f"Tensor(): only floating tensors can require grad, got dtype {arr.dtype}; "
-                "pass dtype=np.float32 (or float64) to differentiate it"
+                "pass dtype=autograd.float32 (or float64) to differentiate it"
             )
         self.data = arr
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self._parents = ()
-        self._rule = None
+        self.grad_fn = None
         self._ctx = None
+        self._version = None
+        self._epoch = clock.now
 
     # hooks for the graph core ------------------------------------------------------------
     def _seed_grad(self) -> np.ndarray:
         if self.data.size != 1:
             raise RuntimeError(
-                f"backward(): the output has shape {self.data.shape}, and a gradient can be "
-                "created implicitly only for a single-element output; pass grad= an array "
-                "of that shape (or reduce the output first, e.g. .sum() or .mean())"
+                f"backward(): the output has shape {tuple(self.data.shape)}, and a gradient can "
+                "be created implicitly only for a single-element output; pass gradient= a "
+                "tensor of that shape (or reduce the output first, e.g. .sum() or .mean())"
             )
         return np.ones_like(self.data)
 
@@ -129,16 +158,16 @@ class Tensor(Node):
             raise TypeError(f"{where} is a {type(seed).__name__}, but the output is a Tensor")
         if isinstance(seed, Tensor):
             if seed.shape != self.shape:
-                raise ValueError(
-                    f"{where} has shape {seed.shape} but the output has shape {self.shape}"
-                )
-            return seed
+                raise ValueError(f"{where} has shape {seed.shape} but the output has shape {self.shape}")
+            if seed.requires_grad:
+                return seed
+            return np.array(seed.data, dtype=self.data.dtype)  # a copy: it may become a .grad
         if np.asarray(seed).dtype.kind not in "biuf":  # before the cast, which parses text
             raise TypeError(
                 f"{where} must be numeric data of shape {self.shape}, got a "
                 f"{type(seed).__name__} ({seed!r:.40})"
             )
-        arr = np.array(seed, dtype=self.data.dtype)  # a copy: it may become a leaf's .grad
+        arr = np.array(seed, dtype=self.data.dtype)
         if arr.shape != self.data.shape:
             raise ValueError(f"{where} has shape {arr.shape} but the output has shape {self.shape}")
         return arr
@@ -146,28 +175,63 @@ class Tensor(Node):
     @classmethod
     def _wrap_grad(cls, raw: Any) -> Tensor:
         # a copy: raw may be a read-only broadcast view, or the same array as another gradient
-        return _make_const(np.array(raw))
+        return make_const(np.array(raw))
 
-    def _own_grad(self, g: np.ndarray, passed_through: bool) -> np.ndarray:
-        """A leaf's .grad must not share memory with another node's, so that in-place edits
-        of it (clipping, say) cannot leak; copy only when sharing is possible."""
-        if not isinstance(g, np.ndarray):  # NumPy arithmetic on 0-d arrays returns scalars
-            return np.array(g)
-        if passed_through or g.base is not None or not g.flags.writeable:
-            return g.copy()
-        return g
+    def _accumulate(self, g: Any, shared: bool) -> None:
+        old = self._grad
+        if old is not None:
+            self._grad = old + g  # never in place: a user may hold the old .grad
+        elif isinstance(g, Node):
+            self._grad = g
+        elif shared or type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
+            # another leaf holds the same array (x + y hands g to both), or a view, a scalar,
+            # a read-only broadcast: a leaf's .grad must be its own, or clipping one in place
+            # would change another
+            self._grad = np.array(g)
+        else:
+            self._grad = g
 
     def _describe(self) -> str:
-        return f"Tensor of shape {self.data.shape} and dtype {self.data.dtype}"
+        return f"Tensor of shape {tuple(self.data.shape)} and dtype {self.data.dtype}"
 
     @staticmethod
     def _non_finite(raw: Any) -> str | None:
         arr = np.asarray(raw)
-        if arr.dtype.kind not in "fc" or np.isfinite(arr).all():
+        if arr.dtype.kind != "f" or not np.isnan(arr).any():
             return None
-        return "nan" if np.isnan(arr).any() else "inf"
+        return "nan"
 
-    # plain attributes ----------------------------------------------------------------------
+    def _unary(self, op: Any) -> Tensor:
+        """An elementwise op of one input (ops/unary.py): the op's array function on the data,
+        integers turned into the default float dtype first where the op needs floats."""
+        d = self.data
+        if op.floating and d.dtype.kind != "f":
+            d = d.astype(dtypes.get_default_dtype())
+        return make(op.on_array(d), (self,), op)
+
+    # attributes ----------------------------------------------------------------------------
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient, a Tensor sharing the gradient's memory (None until one arrives)."""
+        g = self._grad
+        if g is None or isinstance(g, Tensor):
+            return g
+        return make_const(g if type(g) is np.ndarray else np.asarray(g))
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is None:
+            self._grad = None
+            return
+        g = value if isinstance(value, Tensor) else None
+        arr = value.data if g is not None else np.asarray(value)
+        if arr.shape != self.data.shape:
+            raise ValueError(
+                f"assigned grad has shape {tuple(arr.shape)}, but the tensor has shape "
+                f"{tuple(self.data.shape)}"
+            )
+        self._grad = g if g is not None and g.requires_grad else arr
+
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape  # type: ignore[no-any-return]
@@ -181,64 +245,146 @@ class Tensor(Node):
         return self.data.ndim  # type: ignore[no-any-return]
 
     @property
-    def size(self) -> int:
-        return self.data.size  # type: ignore[no-any-return]
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def itemsize(self) -> int:
+        return self.data.itemsize  # type: ignore[no-any-return]
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape (PyTorch's ``x.size()``), or the size of one dim."""
+        if dim is None:
+            return self.data.shape
+        from .ops.common import one_dim
+
+        return self.data.shape[one_dim("size", dim, self.ndim)] if self.ndim else 1
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def dim(self) -> int:
+        return int(self.data.ndim)
+
+    def element_size(self) -> int:
+        return int(self.data.itemsize)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d Tensor")
+            raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
     def __iter__(self) -> Iterator[Tensor]:
-        for i in range(len(self)):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(len(self.data)):
             yield self[i]
 
-    def item(self) -> float:
+    def item(self) -> Any:
         if self.data.size != 1:
             raise ValueError(
-                f"item(): only a one-element Tensor has an item; shape is {self.shape}"
+                f"item(): only a one-element tensor has an item; shape is {tuple(self.shape)}"
             )
-        return self.data.item()  # type: ignore[no-any-return]
-
-    def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, as in PyTorch; copy it before changing it)."""
-        return self.data  # type: ignore[no-any-return]
+        return self.data.item()
 
     def tolist(self) -> Any:
         return self.data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The data as an ndarray, shared as in PyTorch (``.copy()`` it before changing it)."""
+        if self.requires_grad and not force:
+            raise RuntimeError(
+                "numpy(): can't call numpy() on a Tensor that requires grad; use "
+                "tensor.detach().numpy() (as in PyTorch)"
+            )
+        return self.data  # type: ignore[no-any-return]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # copy/deepcopy/pickle keep data, gradient and flag, never the graph: a copy is a leaf
-        return (_rebuild_tensor, (type(self), self.data, self.grad, self.requires_grad))
+        grad = self._grad if not isinstance(self._grad, Node) else self._grad.data
+        return (_rebuild_tensor, (type(self), self.data, grad, self.requires_grad))
 
     def detach(self) -> Tensor:
-        """The same data as a constant: no graph, no gradient (shares memory)."""
-        return _make_const(self.data)
+        """The same data as a constant: no graph, no gradient (shares memory and version)."""
+        return make_const(self.data, view_of=self)
+
+    def detach_(self) -> Tensor:
+        self._parents, self.grad_fn, self._ctx, self.requires_grad = (), None, None, False
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and self.data.dtype not in FLOAT_DTYPES:
+        if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad_(): only floating tensors can require grad, got dtype {self.dtype}"
             )
         if not self.is_leaf:
-            raise RuntimeError("requires_grad_(): only a leaf tensor's flag can be changed")
-        self.requires_grad = requires_grad
+            raise RuntimeError(
+                "requires_grad_(): only a leaf tensor's flag can be changed; use detach() "
+                "to make a new leaf from it"
+            )
+        self.requires_grad = bool(requires_grad)
         return self
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        if self.data.ndim == 0:
+            body = _format_number(self.data)
+        else:
+            body = np.array2string(
+                self.data,
+                separator=", ",
+                prefix="tensor(",
+                formatter=_FORMATTER if self.data.dtype.kind == "f" else None,
+            )
         extra = ""
-        if self.data.dtype != DEFAULT_DTYPE:
+        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             extra += f", dtype={self.data.dtype}"
-        if self.requires_grad:
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self.requires_grad:
             extra += ", requires_grad=True"
-        return f"Tensor({body}{extra})"
+        return f"tensor({body}{extra})"
 
-    # comparisons are elementwise and give bool Tensors (no gradient); == stays identity so
-    # that Tensors can be kept in sets, dicts and lists of parameters
+    # truth and conversion --------------------------------------------------------------------
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"the truth value of a tensor of shape {tuple(self.shape)} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        return repr(self) if not spec else format(str(self), spec)
+
+    # comparisons are elementwise and give bool tensors; tensors stay hashable by identity
+    __hash__ = Node.__hash__
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare("==", np.equal, self, other)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _compare("!=", np.not_equal, self, other)
+
     def __lt__(self, other: Any) -> Tensor:
         return _compare("<", np.less, self, other)
 
@@ -251,52 +397,168 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> Tensor:
         return _compare(">=", np.greater_equal, self, other)
 
-    __hash__ = Node.__hash__
+    # in-place ops ------------------------------------------------------------------------------
+    def _inplace(
+        self, name: str, out_of_place: Callable[[Tensor], Tensor], old: Tensor | None = None
+    ) -> Tensor:
+        """Run an op in place, as PyTorch does: the result goes into this tensor's own memory
+        (views of it see the change) and into its place in the graph.
 
-    def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise ValueError(
-                f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
-                "use .any() or .all() on .data"
+        A leaf that requires grad refuses outside ``no_grad()``. When the op is recorded, this
+        object takes the new node's place and its old node moves to a fresh object (``old``);
+        a rule that saved the old data (an earlier op's) then sees a changed version and raises
+        at backward instead of using the new numbers.
+        """
+        recording = mode.grad_enabled
+        if recording and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{name}: a leaf Tensor that requires grad is being used in an in-place "
+                "operation; do it inside `with no_grad():` (as an optimizer does), or use "
+                "an out-of-place op"
             )
-        return bool(self.data)
+        if old is None and recording and self.requires_grad and _is_view(self.grad_fn):
+            return self._inplace_on_view(name, out_of_place)
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{name}: this tensor's memory is read-only (an expanded view?)")
+        if old is None:
+            old = _shell(self)
+        result = out_of_place(old)
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"{name}: the result has shape {tuple(result.shape)}, which does not fit in "
+                f"place into a tensor of shape {tuple(self.shape)}"
+            )
+        if not dtypes.can_cast(result.dtype, self.dtype):
+            raise RuntimeError(
+                f"{name}: result type {result.dtype} can't be cast to the desired output type "
+                f"{self.dtype}"
+            )
+        op = result.grad_fn
+        if op is not None and (op.saved_inputs is None or 0 in op.saved_inputs):
+            old.data = self.data.copy()  # this op's own rule reads the old data: keep it
+            old._version = None
+        tick = clock.tick()
+        np.copyto(self.data, result.data, casting="unsafe")
+        version = self._version
+        if version is None:
+            version = self._version = [tick]
+        version[0] = tick
+        if op is not None:
+            self.grad_fn, self._parents, self._ctx = op, result._parents, result._ctx
+            self.requires_grad = True
+            self._epoch = tick
+            self._grad = None
+        return self
 
-    def __float__(self) -> float:
-        return float(self.item())
+    def _inplace_on_view(self, name: str, out_of_place: Callable[[Tensor], Tensor]) -> Tensor:
+        """An in-place op on a view of a tensor in a graph (``x[0] += 1``): recorded on the base
+        as ``base[index] = new``, and this view becomes a view of the new base."""
+        op, base, index = self.grad_fn, self._parents[0], self._ctx
+        assert op is not None
+        if op.name != "index" or not _basic_index(index) or _is_view(base.grad_fn):
+            raise RuntimeError(
+                f"{name}: an in-place op on this view ({op.name}) of a tensor in a graph is not "
+                "supported; use an out-of-place op (y = y + 1) or clone() the view first"
+            )
+        from .ops.indexing import index_put
 
-    # arithmetic (the ops and their backward rules are in tensor_ops.py) ------------------
-    def __add__(self, other: ArrayLike) -> Tensor:
+        base_old = _shell(base)
+        new = out_of_place(base_old[index])
+        base._inplace(name, lambda old: index_put(old, index, new), old=base_old)
+        fresh = base[index]
+        self.grad_fn, self._parents, self._ctx = fresh.grad_fn, fresh._parents, fresh._ctx
+        self._version, self._epoch, self.data = fresh._version, fresh._epoch, fresh.data
+        return self
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        from .ops.indexing import index_put
+
+        self._inplace("__setitem__", lambda old: index_put(old, index, value))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace("+=", lambda old: old + other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace("-=", lambda old: old - other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace("*=", lambda old: old * other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace("/=", lambda old: old / other)
+
+    def add_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace("add_", lambda old: _ops.add(old, other, alpha=alpha))
+
+    def sub_(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return self._inplace("sub_", lambda old: _ops.sub(old, other, alpha=alpha))
+
+    def mul_(self, other: Any) -> Tensor:
+        return self._inplace("mul_", lambda old: old * other)
+
+    def div_(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return self._inplace("div_", lambda old: _ops.div(old, other, rounding_mode=rounding_mode))
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace("pow_", lambda old: old**exponent)
+
+    def neg_(self) -> Tensor:
+        return self._inplace("neg_", lambda old: -old)
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: Any) -> Tensor:
+        if isinstance(value, Tensor) and value.ndim != 0:
+            raise RuntimeError(f"fill_(): value must be a number or a 0-d tensor, got shape {value.shape}")
+        return self._inplace("fill_", lambda old: _ops.full_like_of(old, value))
+
+    def copy_(self, src: Any) -> Tensor:
+        return self._inplace("copy_", lambda old: _ops.copy_into(old, src))
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        return self._inplace("clamp_", lambda old: _ops.clamp(old, min, max))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        return self._inplace("masked_fill_", lambda old: _ops.masked_fill(old, mask, value))
+
+    # arithmetic -----------------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
         return _ops.add(self, other)
 
-    __radd__ = __add__
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.add(other, self)
 
-    def __sub__(self, other: ArrayLike) -> Tensor:
+    def __sub__(self, other: Any) -> Tensor:
         return _ops.sub(self, other)
 
-    def __rsub__(self, other: ArrayLike) -> Tensor:
+    def __rsub__(self, other: Any) -> Tensor:
         return _ops.sub(other, self)
 
-    def __mul__(self, other: ArrayLike) -> Tensor:
+    def __mul__(self, other: Any) -> Tensor:
         return _ops.mul(self, other)
 
-    __rmul__ = __mul__
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.mul(other, self)
 
-    def __truediv__(self, other: ArrayLike) -> Tensor:
+    def __truediv__(self, other: Any) -> Tensor:
         return _ops.div(self, other)
 
-    def __rtruediv__(self, other: ArrayLike) -> Tensor:
+    def __rtruediv__(self, other: Any) -> Tensor:
         return _ops.div(other, self)
 
-    def __pow__(self, other: ArrayLike) -> Tensor:
+    def __pow__(self, other: Any) -> Tensor:
         return _ops.power(self, other)
 
-    def __rpow__(self, other: ArrayLike) -> Tensor:
+    def __rpow__(self, other: Any) -> Tensor:
         return _ops.power(other, self)
 
-    def __matmul__(self, other: ArrayLike) -> Tensor:
+    def __matmul__(self, other: Any) -> Tensor:
         return _ops.matmul(self, other)
 
-    def __rmatmul__(self, other: ArrayLike) -> Tensor:
+    def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.matmul(other, self)
 
     def __neg__(self) -> Tensor:
@@ -306,17 +568,38 @@ class Tensor(Node):
         return self
 
     def __abs__(self) -> Tensor:
-        return _ops.absolute(self)
+        return _ops.abs(self)
 
     def __getitem__(self, index: Any) -> Tensor:
         return _ops.getitem(self, index)
 
-    # elementwise functions
+    def add(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _ops.add(self, other, alpha=alpha)
+
+    def sub(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return _ops.div(self, other, rounding_mode=rounding_mode)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return _ops.power(self, exponent)
+
+    def neg(self) -> Tensor:
+        return _ops.neg(self)
+
+    def matmul(self, other: Any) -> Tensor:
+        return _ops.matmul(self, other)
+
+    # elementwise functions (ops/unary.py)
     def exp(self) -> Tensor:
         return _ops.exp(self)
 
     def log(self) -> Tensor:
-        return _ops.log(self)  # type: ignore[no-any-return]
+        return _ops.log(self)
 
     def sqrt(self) -> Tensor:
         return _ops.sqrt(self)
@@ -331,132 +614,311 @@ class Tensor(Node):
         return _ops.relu(self)
 
     def abs(self) -> Tensor:
-        return _ops.absolute(self)
+        return _ops.abs(self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        return _ops.maximum(self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return _ops.minimum(self, other)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        return _ops.masked_fill(self, mask, value)
+
+    # dtype
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        return _ops.to(self, *args, **kwargs)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"torch.{_TYPE_NAMES.get(self.dtype, str(self.dtype))}"
+        return _ops.astype(self, dtype)
 
     def astype(self, dtype: Any) -> Tensor:
         return _ops.astype(self, dtype)
 
+    def type_as(self, other: Tensor) -> Tensor:
+        return _ops.astype(self, other.dtype)
+
     def float(self) -> Tensor:
-        return _ops.astype(self, np.float32)
+        return _ops.astype(self, dtypes.float32)
 
     def double(self) -> Tensor:
-        return _ops.astype(self, np.float64)
+        return _ops.astype(self, dtypes.float64)
 
-    # reductions
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.reduce_sum(self, axis, keepdims)
+    def half(self) -> Tensor:
+        return _ops.astype(self, dtypes.float16)
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.mean(self, axis, keepdims)
+    def long(self) -> Tensor:
+        return _ops.astype(self, dtypes.int64)
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.amax(self, axis, keepdims)
+    def int(self) -> Tensor:
+        return _ops.astype(self, dtypes.int32)
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return _ops.amin(self, axis, keepdims)
+    def bool(self) -> Tensor:
+        return _ops.astype(self, dtypes.bool_)
 
-    def logsumexp(self, axis: Any = -1, keepdims: bool = False) -> Tensor:
-        return _ops.logsumexp(self, axis, keepdims)
+    def cpu(self) -> Tensor:
+        return self
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        return _ops.softmax(self, axis)
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return _ops.log_softmax(self, axis)
+    def clone(self) -> Tensor:
+        return _ops.clone(self)
 
-    # shape
+    def contiguous(self) -> Tensor:
+        return self
+
+    # reductions (ops/reductions.py): PyTorch's dim=/keepdim= and NumPy's axis=/keepdims=
+    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
+            keepdims: Any = None) -> Tensor:  # fmt: skip
+        return _ops.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
+             keepdims: Any = None) -> Tensor:  # fmt: skip
+        return _ops.mean(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
+
+    def amax(self, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
+             keepdims: Any = None) -> Tensor:  # fmt: skip
+        return _ops.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def amin(self, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
+             keepdims: Any = None) -> Tensor:  # fmt: skip
+        return _ops.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: Any = None) -> Any:  # fmt: skip
+        return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: Any = None) -> Any:  # fmt: skip
+        return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Tensor:
+        return _ops.argmax(self, dim, keepdim, axis=axis)
+
+    def argmin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Tensor:
+        return _ops.argmin(self, dim, keepdim, axis=axis)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+                  keepdims: Any = None) -> Tensor:  # fmt: skip
+        return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def softmax(self, dim: Any = None, *, axis: Any = None) -> Tensor:
+        return _ops.softmax(self, dim, axis=axis)
+
+    def log_softmax(self, dim: Any = None, *, axis: Any = None) -> Tensor:
+        return _ops.log_softmax(self, dim, axis=axis)
+
+    # shape (ops/shape.py)
     def reshape(self, *shape: Any) -> Tensor:
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return _ops.reshape(self, shape)
+        return _ops.reshape(self, *shape)
 
-    def transpose(self, *axes: Any) -> Tensor:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return _ops.transpose(self, axes or None)
+    def view(self, *shape: Any) -> Tensor:
+        return _ops.view(self, *shape)
 
-    def swapaxes(self, a: int, b: int) -> Tensor:
-        return _ops.swapaxes(self, a, b)
+    def view_as(self, other: Tensor) -> Tensor:
+        return _ops.reshape(self, other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return _ops.reshape(self, other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.transpose(self, dim0, dim1)
+
+    swapaxes = transpose
+    swapdims = transpose
+
+    def permute(self, *dims: Any) -> Tensor:
+        return _ops.permute(self, *dims)
+
+    def t(self) -> Tensor:
+        return _ops.t(self)
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - NumPy's name
-        return _ops.transpose(self, None)
+    def T(self) -> Tensor:  # noqa: N802 - PyTorch's name: all dims reversed
+        return _ops.permute(self, tuple(range(self.ndim))[::-1])
 
-    def flatten(self) -> Tensor:
-        return _ops.reshape(self, (-1,))
+    @property
+    def mT(self) -> Tensor:  # noqa: N802 - PyTorch's name: the last two dims swapped
+        return _ops.transpose(self, -2, -1)
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return _ops.unsqueeze(self, dim)
+
+    def expand(self, *sizes: Any) -> Tensor:
+        return _ops.expand(self, *sizes)
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return _ops.expand(self, other.shape)
+
+    def broadcast_to(self, shape: Any) -> Tensor:
+        return _ops.broadcast_to(self, shape)
 
 
-def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
+_TYPE_NAMES = {
+    dtypes.float32: "FloatTensor",
+    dtypes.float64: "DoubleTensor",
+    dtypes.float16: "HalfTensor",
+    dtypes.int64: "LongTensor",
+    dtypes.int32: "IntTensor",
+    dtypes.int16: "ShortTensor",
+    dtypes.int8: "CharTensor",
+    dtypes.uint8: "ByteTensor",
+    dtypes.bool_: "BoolTensor",
+}
+
+
+def _format_number(x: Any) -> str:
+    v = x.item() if hasattr(x, "item") else x
+    if isinstance(v, float):
+        return f"{v:.4f}" if v == v and abs(v) < 1e8 and (v == 0 or abs(v) >= 1e-4) else f"{v:.4e}"
+    return str(v)
+
+
+_FORMATTER = {"float_kind": lambda v: _format_number(float(v))}
+
+_VIEW_OPS = frozenset({"index", "reshape", "permute", "expand", "squeeze", "unsqueeze"})
+
+
+def _is_view(op: Op | None) -> bool:
+    """Whether a node made by ``op`` may share memory with its input (a NumPy view)."""
+    return op is not None and op.name in _VIEW_OPS
+
+
+def _basic_index(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
+
+
+def _shell(t: Tensor) -> Tensor:
+    """A new object holding ``t``'s place in the graph and its data (same memory)."""
+    old = _new(type(t))
+    old.data = t.data
+    old._grad = None
+    old.requires_grad = t.requires_grad
+    old._parents = t._parents
+    old.grad_fn = t.grad_fn
+    old._ctx = t._ctx
+    old._version = t._version
+    old._epoch = t._epoch
+    return old
 
 
 def _compare(symbol: str, fn: Any, x: Tensor, other: Any) -> Tensor:
+    if isinstance(other, Node) and not isinstance(other, Tensor):
+        return NotImplemented  # type: ignore[return-value]
+    other_data = other.data if isinstance(other, Tensor) else other
+    if not isinstance(other, Tensor) and number_kind(other) < 0:
+        try:
+            other_data = to_array(other, None, f"'{symbol}'", copy=False)
+        except TypeError:
+            if symbol in ("==", "!="):
+                return NotImplemented  # type: ignore[return-value]
+            raise TypeError(
+                f"'{symbol}' is not supported between a Tensor and a {type(other).__name__} "
+                f"({other!r:.40})"
+            ) from None
     try:
-        return _make_const(fn(x.data, _raw(other)))
-    except TypeError:  # NumPy's UFuncTypeError: no loop for these types
-        raise TypeError(
-            f"'{symbol}' is not supported between a Tensor and a {type(other).__name__} "
-            f"({other!r:.40})"
+        return make_const(np.asarray(fn(x.data, other_data)))
+    except ValueError:
+        raise ValueError(
+            f"'{symbol}': shapes {tuple(x.shape)} and {tuple(np.shape(other_data))} cannot be "
+            "broadcast together"
         ) from None
 
 
-def _make_const(data: np.ndarray) -> Tensor:
+def make_const(data: np.ndarray, view_of: Tensor | None = None) -> Tensor:
+    """A constant Tensor around ``data`` (no copy)."""
     out = _new(Tensor)
     out.data = data
-    out.grad = None
+    out._grad = None
     out.requires_grad = False
     out._parents = ()
-    out._rule = None
+    out.grad_fn = None
     out._ctx = None
+    out._version = _shared_version(view_of) if view_of is not None else None
+    out._epoch = clock.now
     return out
 
 
-def _make(data: np.ndarray, parents: tuple[Tensor, ...], rule_fn: Any, ctx: Any = None) -> Tensor:
-    """The result of an op: records the graph only when grad mode is on and a parent needs it."""
+def _shared_version(base: Tensor) -> list[int]:
+    version = base._version
+    if version is None:
+        version = base._version = [0]
+    return version
+
+
+def make(
+    data: Any, parents: tuple[Tensor, ...], op: Op, ctx: Any = None, view_of: Tensor | None = None
+) -> Tensor:
+    """The result of an op: records the graph only when grad mode is on and a parent needs it.
+    ``view_of``: the result shares memory with this input, so in-place changes of either are
+    changes of both (they share a version)."""
     out = _new(Tensor)
-    out.data = data
-    out.grad = None
-    if _mode.enabled:
+    out.data = data if type(data) is np.ndarray else np.asarray(data)  # NumPy gives scalars for 0-d
+    out._grad = None
+    out._version = _shared_version(view_of) if view_of is not None else None
+    out._epoch = clock.now
+    if mode.grad_enabled:
         for p in parents:
             if p.requires_grad:
                 out.requires_grad = True
                 out._parents = parents
-                out._rule = rule_fn
+                out.grad_fn = op
                 out._ctx = ctx
-                if _mode.anomaly:
-                    on_forward(out)
+                if mode.anomaly:
+                    _anomaly_on_forward(out)
                 return out
     out.requires_grad = False
     out._parents = ()
-    out._rule = None
+    out.grad_fn = None
     out._ctx = None
     return out
 
 
-def _rebuild_tensor(
-    cls: type[Tensor], data: np.ndarray, grad: np.ndarray | None, requires_grad: bool
-) -> Tensor:
+def _anomaly_on_forward(out: Node) -> None:
+    from .anomaly import on_forward
+
+    on_forward(out)
+
+
+def _rebuild_tensor(cls: type[Tensor], data: np.ndarray, grad: Any, requires_grad: bool) -> Tensor:
     out = _new(cls)
     Tensor.__init__(out, data, requires_grad=requires_grad)
-    out.grad = grad
+    out._grad = None if grad is None else np.array(grad)
     return out
 
 
-def as_tensor(x: Any) -> Tensor:
-    """``x`` itself if it is a Tensor, else a constant Tensor made from it."""
+def as_tensor(x: Any, who: str = "op") -> Tensor:
+    """``x`` itself if it is a Tensor, else a constant Tensor made from it (no copy)."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, Node):
-        raise TypeError(f"cannot mix a {type(x).__name__} with a Tensor in one op")
-    return _make_const(_to_array(x))
+        raise TypeError(f"{who}: cannot mix a {type(x).__name__} with a Tensor in one op")
+    kind = number_kind(x)
+    if kind >= 0 and not isinstance(x, np.generic):  # a Python number: torch's dtype for it
+        dtype = dtypes.scalar_dtype(x)
+        return make_const(np.asarray(x, dtype=dtype))
+    return make_const(to_array(x, None, who, copy=False))
 
 
-def is_number(x: Any) -> bool:
-    # exact float/int first: the ABC check below costs more than a tiny op's arithmetic
-    cls = type(x)
-    if cls is float or cls is int:
-        return True
-    return isinstance(x, numbers.Real) and not isinstance(x, np.ndarray)
+def check_inplace_versions(node: Node) -> None:
+    """For tools that rerun a rule outside backward (drawings): the same check backward runs."""
+    if node._epoch < clock.now:
+        check_saved(node)
 
 
-from . import tensor_ops as _ops  # noqa: E402  (the ops need Tensor defined first)
+from . import ops as _ops  # noqa: E402  (the ops need Tensor defined first)

@@ -1,14 +1,13 @@
 """Value: a scalar node on Python floats, micrograd-compatible, fast.
 
-Each op computes its result on floats and records the rule that gives its input gradients; the
-rule sits right below the op. Rules use only arithmetic, comparisons and ``_log``, so they run on
-floats in the fast path and on Values when the gradient itself is being recorded.
+Its ops are declared once, for Value and Tensor together, in ``ops/arithmetic.py`` and
+``ops/unary.py``: each method below computes the number on floats and records the op whose
+rule gives the input gradients. The graph stays alive after ``backward()`` (micrograd's
+behaviour: draw it afterwards).
 
 IEEE semantics throughout (Python's float maths raises instead): ``x / 0`` is ±inf (nan for 0/0),
 ``log(0)`` is -inf, ``log`` of a negative number is nan, ``exp`` of a large number is inf, and a
-negative base to a fractional power is nan. Backward rules follow the same semantics, so a
-backward pass never raises on these; at a zero base, pow's gradients are 0 where the formula
-would give 0 * inf (as in PyTorch).
+negative base to a fractional power is nan.
 """
 
 from __future__ import annotations
@@ -17,208 +16,70 @@ import math
 import numbers
 from typing import Any
 
-from .anomaly import on_forward
-from .graph import Node, _mode, rule
+from .graph import Node
+from .modes import mode
+from .ops import unary
+from .ops.arithmetic import (
+    ADD,
+    ADD_CONST,
+    DIV,
+    DIV_CONST,
+    MUL,
+    MUL_CONST,
+    NEG,
+    POW,
+    POW_CONST,
+    RDIV_CONST,
+    RPOW_CONST,
+    RSUB_CONST,
+    SUB,
+)
+from .ops.common import ieee_div, ieee_pow
 
 Number = int | float
 
 _new = object.__new__
 _INF = math.inf
-_NAN = math.nan
 
 
-def _ieee_div(a: float, b: float) -> float:
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0.0 or a != a:
-            return _NAN
-        return math.copysign(_INF, a) * math.copysign(1.0, b)
-
-
-def _ieee_pow(a: float, b: float) -> float:
-    try:
-        r = a**b
-    except ZeroDivisionError:  # 0.0 ** negative
-        return _INF if (b % 2 != 1 or math.copysign(1.0, a) > 0) else -_INF
-    except OverflowError:
-        return _INF if a > 0 or b % 2 != 1 else -_INF
-    return _NAN if isinstance(r, complex) else r
-
-
-def _ieee_exp(a: float) -> float:
-    try:
-        return math.exp(a)
-    except OverflowError:
-        return _INF
-
-
-def _ieee_log(a: float) -> float:
-    if a > 0.0:
-        return math.log(a)
-    if a == 0.0:
-        return -_INF
-    return _NAN  # negative or nan
-
-
-# Rules call these instead of / and ** so that the float path follows IEEE too; on Values they
-# are the ordinary (already IEEE) operators.
-def _log(x: Any) -> Any:
-    return x.log() if isinstance(x, Value) else _ieee_log(x)
-
-
-def _div(a: Any, b: Any) -> Any:
-    try:
-        return a / b
-    except ZeroDivisionError:
-        return _ieee_div(a, b)
-
-
-def _number(x: Any) -> float:
-    """The float inside a rule argument (a Value when the gradient is being recorded)."""
-    return x.data if isinstance(x, Value) else x  # type: ignore[no-any-return]
-
-
-def _pow(a: Any, b: Any) -> Any:
-    if isinstance(a, Value) or isinstance(b, Value):
-        return a**b
-    return _ieee_pow(a, b)
-
-
-def _make(
-    data: float,
-    parents: tuple[Value, ...],
-    rule_fn: Any,
-    ctx: Any = None,
-    needs_grad: bool | None = None,
-) -> Value:
+def make(data: float, parents: tuple[Value, ...], op: Any, ctx: Any = None, needs_grad: bool | None = None) -> Value:
     """The result of an op: records the graph only when grad mode is on and a parent needs it
     (``needs_grad``: whether one does, for ops of more than two inputs)."""
     out = _new(Value)
     out.data = data
-    out.grad = 0.0
+    out._grad = 0.0
     if needs_grad is None:  # one or two parents: the first and the last are all of them
         needs_grad = parents[0].requires_grad or parents[-1].requires_grad
-    if _mode.enabled and needs_grad:
+    if mode.grad_enabled and needs_grad:
         out.requires_grad = True
         out._parents = parents
-        out._rule = rule_fn
+        out.grad_fn = op
         out._ctx = ctx
-        if _mode.anomaly:
+        if mode.anomaly:
+            from .anomaly import on_forward
+
             on_forward(out)
     else:
         out.requires_grad = False
         out._parents = ()
-        out._rule = None
+        out.grad_fn = None
         out._ctx = None
     return out
 
 
 def _const(x: Any) -> float:
-    if isinstance(x, (int, float, numbers.Real)):
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real):
+        return _as_float(x, "Value")
+    raise TypeError(f"Value: cannot combine a Value with a {type(x).__name__} ({x!r:.40})")
+
+
+def _as_float(x: Any, who: str) -> float:
+    try:
         return float(x)
-    raise TypeError(f"Value: cannot combine a Value with a {type(x).__name__} ({x!r})")
-
-
-# --- backward rules, each next to the op it belongs to (see the methods below) ------------
-
-
-@rule("+")
-def _add_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    return g, g
-
-
-@rule("+c")
-def _add_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g,)
-
-
-@rule("-")
-def _sub_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    return g, -g
-
-
-@rule("c-")
-def _rsub_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (-g,)
-
-
-@rule("*")
-def _mul_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    return g * y, g * x
-
-
-@rule("*c")
-def _mul_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g * ctx,)
-
-
-@rule("/")
-def _div_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    gx = _div(g, y)
-    return gx, -gx * out
-
-
-@rule("c/")
-def _rdiv_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (_div(-g * out, x),)
-
-
-@rule("neg")
-def _neg_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (-g,)
-
-
-@rule("**c")
-def _pow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if ctx == 0.0:
-        return (g * 0.0,)
-    return (g * ctx * _pow(x, ctx - 1.0),)
-
-
-@rule("c**")
-def _rpow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g * out * _ieee_log(ctx),)
-
-
-@rule("**")
-def _pow_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    # at a zero base the formulas give 0 * inf = nan; there x**y is flat (as in PyTorch): in x
-    # when y == 0, in y when y >= 0
-    zero_base, y_value = _number(x) == 0.0, _number(y)
-    gx = g * 0.0 if zero_base and y_value == 0.0 else g * y * _pow(x, y - 1.0)
-    gy = g * 0.0 if zero_base and y_value >= 0.0 else g * out * _log(x)
-    return gx, gy
-
-
-@rule("exp")
-def _exp_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g * out,)
-
-
-@rule("log")
-def _log_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (_div(g, x),)
-
-
-@rule("tanh")
-def _tanh_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g * (1.0 - out * out),)
-
-
-@rule("sigmoid")
-def _sigmoid_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g * out * (1.0 - out),)
-
-
-@rule("relu")
-def _relu_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g * (x > 0.0),)
-
-
-@rule("abs")
-def _abs_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (g * ((x > 0.0) - (x < 0.0)),)
+    except OverflowError:
+        raise OverflowError(f"{who}(): {x!r:.40} is too large for a float") from None
 
 
 class Value(Node):
@@ -230,6 +91,9 @@ class Value(Node):
 
     __slots__ = ()
     _empty_grad = 0.0
+    _keeps_graph = True
+    _epoch = _INF  # immutable: never changed in place, so never checked
+    _version = None
     # make NumPy hand mixed expressions (ndarray + Value) to Value's reflected operators,
     # which refuse arrays, instead of building an object array of Values
     __array_ufunc__ = None
@@ -237,19 +101,23 @@ class Value(Node):
     def __init__(self, data: Number, requires_grad: bool = True) -> None:
         if isinstance(data, Value):
             raise TypeError("Value(): data is already a Value; use it directly or call .detach()")
-        try:
-            if isinstance(data, (str, bytes)):  # float() would parse "1.5": refuse text
-                raise TypeError
-            self.data = float(data)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"Value(): data must be a real number, got {type(data).__name__} ({data!r})"
-            ) from None
-        self.grad = 0.0
+        if isinstance(data, (str, bytes)) or not isinstance(data, numbers.Real):
+            raise TypeError(f"Value(): data must be a real number, got {type(data).__name__} ({data!r:.40})")
+        self.data = _as_float(data, "Value")
+        self._grad = 0.0
         self.requires_grad = bool(requires_grad)
         self._parents = ()
-        self._rule = None
+        self.grad_fn = None
         self._ctx = None
+
+    @property
+    def grad(self) -> Any:
+        """d(output)/d(self) after backward(); a float (a Value under create_graph=True)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._grad = value if isinstance(value, (float, Value)) else _as_float(value, "grad")
 
     # hooks for the graph core
     def _seed_grad(self) -> float:
@@ -269,14 +137,18 @@ class Value(Node):
     def _wrap_grad(cls, raw: Any) -> Value:
         return cls(raw, requires_grad=False)
 
+    def _accumulate(self, g: Any, shared: bool) -> None:
+        self._grad = self._grad + g
+
     def _describe(self) -> str:
         return f"Value({self.data})"
 
     @staticmethod
     def _non_finite(raw: Any) -> str | None:
-        if raw != raw:
-            return "nan"
-        return "inf" if raw in (_INF, -_INF) else None
+        return "nan" if raw != raw else None
+
+    def _unary(self, op: Any) -> Value:
+        return make(op.on_float(self.data), (self,), op)
 
     # micrograd's attribute names, for code written against it (its draw_dot, for one)
     @property
@@ -285,12 +157,13 @@ class Value(Node):
 
     @property
     def _op(self) -> str:
-        return getattr(self._rule, "op_name", "") if self._rule is not None else ""
+        return self.grad_fn.name if self.grad_fn is not None else ""
 
     def __reduce__(self) -> tuple[Any, ...]:
         # copy/deepcopy/pickle keep the number, its gradient and its flag, never the graph:
         # a copy is a leaf (so a million-node chain copies in constant time and depth)
-        return (_rebuild_value, (self.data, self.grad, self.requires_grad))
+        grad = self._grad.data if isinstance(self._grad, Value) else self._grad
+        return (_rebuild_value, (self.data, grad, self.requires_grad))
 
     def detach(self) -> Value:
         """The same number as a constant: no graph, no gradient."""
@@ -300,7 +173,7 @@ class Value(Node):
         return self.data
 
     def __repr__(self) -> str:
-        return f"Value(data={self.data}, grad={self.grad})"
+        return f"Value(data={self.data}, grad={self._grad})"
 
     def __float__(self) -> float:
         return self.data
@@ -325,84 +198,80 @@ class Value(Node):
 
     __hash__ = Node.__hash__
 
-    # arithmetic -------------------------------------------------------------------------
+    # arithmetic (declared in ops/arithmetic.py) --------------------------------------------
     def __add__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _make(self.data + other.data, (self, other), _add_rule)
+            return make(self.data + other.data, (self, other), ADD)
         c = _const(other)
-        return _make(self.data + c, (self,), _add_const_rule, c)
+        return make(self.data + c, (self,), ADD_CONST, c)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _make(self.data - other.data, (self, other), _sub_rule)
+            return make(self.data - other.data, (self, other), SUB)
         c = _const(other)
-        return _make(self.data - c, (self,), _add_const_rule, -c)
+        return make(self.data - c, (self,), ADD_CONST, -c)
 
     def __rsub__(self, other: Number) -> Value:
         c = _const(other)
-        return _make(c - self.data, (self,), _rsub_const_rule, c)
+        return make(c - self.data, (self,), RSUB_CONST, c)
 
     def __mul__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _make(self.data * other.data, (self, other), _mul_rule)
+            return make(self.data * other.data, (self, other), MUL)
         c = _const(other)
-        return _make(self.data * c, (self,), _mul_const_rule, c)
+        return make(self.data * c, (self,), MUL_CONST, c)
 
     __rmul__ = __mul__
 
     def __truediv__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _make(_ieee_div(self.data, other.data), (self, other), _div_rule)
+            return make(ieee_div(self.data, other.data), (self, other), DIV)
         c = _const(other)
-        return _make(_ieee_div(self.data, c), (self,), _mul_const_rule, _ieee_div(1.0, c))
+        return make(ieee_div(self.data, c), (self,), DIV_CONST, c)
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
-        return _make(_ieee_div(c, self.data), (self,), _rdiv_const_rule, c)
+        return make(ieee_div(c, self.data), (self,), RDIV_CONST, c)
 
     def __neg__(self) -> Value:
-        return _make(-self.data, (self,), _neg_rule)
+        return make(-self.data, (self,), NEG)
 
     def __pos__(self) -> Value:
         return self
 
     def __pow__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _make(_ieee_pow(self.data, other.data), (self, other), _pow_rule)
+            return make(ieee_pow(self.data, other.data), (self, other), POW, True)
         c = _const(other)
-        return _make(_ieee_pow(self.data, c), (self,), _pow_const_rule, c)
+        return make(ieee_pow(self.data, c), (self,), POW_CONST, c)
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)
-        return _make(_ieee_pow(c, self.data), (self,), _rpow_const_rule, c)
+        return make(ieee_pow(c, self.data), (self,), RPOW_CONST, c)
 
-    # elementary functions ----------------------------------------------------------------
+    # elementary functions (declared in ops/unary.py) ------------------------------------------
     def exp(self) -> Value:
-        return _make(_ieee_exp(self.data), (self,), _exp_rule)
+        return make(unary.exp.on_float(self.data), (self,), unary.exp)
 
     def log(self) -> Value:
-        return _make(_ieee_log(self.data), (self,), _log_rule)
+        return make(unary.log.on_float(self.data), (self,), unary.log)
+
+    def sqrt(self) -> Value:
+        return make(unary.sqrt.on_float(self.data), (self,), unary.sqrt)
 
     def tanh(self) -> Value:
-        return _make(math.tanh(self.data), (self,), _tanh_rule)
+        return make(unary.tanh.on_float(self.data), (self,), unary.tanh)
 
     def sigmoid(self) -> Value:
-        x = self.data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return _make(s, (self,), _sigmoid_rule)
+        return make(unary.sigmoid.on_float(self.data), (self,), unary.sigmoid)
 
     def relu(self) -> Value:
-        x = self.data
-        return _make(x if x > 0.0 else 0.0, (self,), _relu_rule)
+        return make(unary.relu.on_float(self.data), (self,), unary.relu)
 
     def abs(self) -> Value:
-        return _make(abs(self.data), (self,), _abs_rule)
+        return make(unary.abs.on_float(self.data), (self,), unary.abs)
 
     __abs__ = abs
 
@@ -417,5 +286,5 @@ def _compared(other: Any) -> Any:
 
 def _rebuild_value(data: float, grad: float, requires_grad: bool) -> Value:
     v = Value(data, requires_grad=requires_grad)
-    v.grad = grad
+    v._grad = grad
     return v

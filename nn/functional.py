@@ -12,10 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, stack, where
-from autograd.graph import Node
-from autograd.tensor_cross_entropy import softmax_cross_entropy
-from autograd.tensor_ops import linear  # noqa: F401  (F.linear, as in PyTorch)
+from autograd import Tensor, Value, linear, softmax_cross_entropy, stack, where
+
+__all__ = ["linear"]  # F.linear, as in PyTorch (the engine's fused op); the rest below
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -28,7 +27,7 @@ def _tensor(x: Any, op: str) -> Tensor:
     silently turned into a constant without a graph."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, Node):
+    if isinstance(x, Value):
         raise TypeError(f"{op}() works on Tensors, got a {type(x).__name__}")
     return Tensor(x)
 

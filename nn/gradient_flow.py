@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd.graph import Node
+from autograd import Node
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -8,9 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.graph import Node
-from autograd.tensor_ops import linear
+from autograd import Tensor, Value, linear
 
 from . import init
 from .activations import ACTIVATIONS
@@ -31,7 +29,7 @@ def _as_input(layer: str, x: Any) -> Tensor:
     """Arrays and lists become constant Tensors; a Value is refused (it would lose its graph)."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, Node):
+    if isinstance(x, Value):
         raise TypeError(f"{layer} works on Tensors, got a {type(x).__name__} (see nn.scalar)")
     return Tensor(x)
 

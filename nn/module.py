@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd import Tensor, Value
-from autograd.graph import Node
+from autograd import Node
 
 
 class Parameter(Tensor):
@@ -41,7 +41,7 @@ def is_parameter(x: Any) -> bool:
     requires grad. A plain Tensor is data, even with requires_grad=True (as in PyTorch)."""
     if isinstance(x, Parameter):
         return True
-    return isinstance(x, Value) and x.requires_grad and x._rule is None
+    return isinstance(x, Value) and x.requires_grad and x.is_leaf
 
 
 class IncompatibleKeys(NamedTuple):
@@ -209,15 +209,16 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients: a Tensor's grad becomes None (or zeros with set_to_none=False),
-        a Value's becomes 0.0 (a Value's grad is always a float)."""
+        """Forget the gradients, as ``Optimizer.zero_grad`` does: a Tensor's grad becomes None
+        (with set_to_none=False, an existing grad is zeroed in place and None stays None), a
+        Value's becomes 0.0 (a Value's grad is always a float)."""
         for param in self.parameters():
             if isinstance(param, Value):
                 param.grad = 0.0
             elif set_to_none:
                 param.grad = None
-            else:
-                param.grad = np.zeros_like(param.data)
+            elif param.grad is not None:
+                param.grad.zero_()
 
     # state --------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:

@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, enable_grad
-from autograd.graph import Node, op_name
+from autograd import Node, Tensor, Value, enable_grad
 
 # A parameter's numbers during an update: an ndarray (Tensor) or a NumPy float64 (Value).
 Numbers = Any
@@ -132,7 +131,7 @@ class Optimizer:
         if not param.is_leaf:
             raise ValueError(
                 f"{self._name}: parameter {index} ({what}) is the result of the op "
-                f"'{op_name(param)}', not a leaf; optimize the leaves it was computed from"
+                f"'{param.grad_fn.name if param.grad_fn else ''}', not a leaf; optimize the leaves it was computed from"
             )
         if param in known:
             raise ValueError(
@@ -180,7 +179,7 @@ class Optimizer:
         grad = param.grad
         if isinstance(param, Value):
             if not isinstance(grad, numbers.Real):
-                index = self._all_params().index(param)
+                index = _position(self._all_params(), param)
                 raise TypeError(
                     f"{self._name}.step(): parameter {index} is a Value whose .grad is a "
                     f"{type(grad).__name__} ({grad!r:.60}), not a number"
@@ -191,13 +190,13 @@ class Optimizer:
         given = grad
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
         if grad.dtype.kind not in "biuf":
-            index = self._all_params().index(param)
+            index = _position(self._all_params(), param)
             raise TypeError(
                 f"{self._name}.step(): parameter {index}'s .grad is a {type(given).__name__} "
                 f"({given!r:.60}), not an array of numbers"
             )
         if grad.shape != param.data.shape:
-            index = self._all_params().index(param)
+            index = _position(self._all_params(), param)
             raise ValueError(
                 f"{self._name}.step(): parameter {index} has shape {param.data.shape} but its "
                 f".grad has shape {grad.shape}"
@@ -328,3 +327,8 @@ def _restore(value: Any, param: Node, where: str, key: str) -> Any:
             f"{where}: the state dict holds shape {array.shape} but the parameter has shape {shape}"
         )
     return float(array) if isinstance(param, Value) else array
+
+
+def _position(params: list[Node], param: Node) -> int:
+    """Where ``param`` is in ``params``, by identity (``==`` on Tensors compares elements)."""
+    return next(i for i, p in enumerate(params) if p is param)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node, op_name
+from ..graph import Node
 
 
 def esc(text: str) -> str:
@@ -87,31 +87,24 @@ def grad_summary(g: np.ndarray, max_elements: int) -> str:
     return text + nonfinite_note(g)
 
 
-# ops whose rules carry a Python number as context: show the number in the op's name
-_CONST_OPS = {
-    "+c": "+ {}",
-    "*c": "* {}",
-    "c-": "{} - x",
-    "c/": "{} / x",
-    "**c": "** {}",
-    "c**": "{} ** x",
-}
+def grad_of(node: Node) -> Any:
+    """A node's gradient as raw data (a float or an array), None if it has none."""
+    g = node._grad
+    return g.data if isinstance(g, Node) else g
 
 
-# Value's n-ary ops, as the lecture writes a neuron: b + sum of w_i x_i
-_NARY_OPS = {"dot": "b + Σ w·x", "add_n": "Σ"}
+def op_name(node: Node) -> str:
+    """The name of the op that made ``node`` ("" for a leaf)."""
+    return node.grad_fn.name if node.grad_fn is not None else ""
 
 
 def op_text(node: Node) -> str:
-    """The op that made ``node`` as a reader writes it: ``* 3`` rather than ``*c``."""
-    name = op_name(node)
-    if name in _NARY_OPS:
-        return _NARY_OPS[name]
-    pattern = _CONST_OPS.get(name)
-    ctx = node._ctx
-    if pattern is not None and isinstance(ctx, int | float | np.number):
-        return pattern.format(num(float(ctx)))
-    return name or "?"
+    """The op that made ``node`` as a reader writes it: ``* 3`` rather than ``*c`` (the op's
+    declared label, with its constant or hyper-parameters filled in)."""
+    op = node.grad_fn
+    if op is None:
+        return "?"
+    return esc(op.text(node._ctx, num))
 
 
 def data_summary(node: Node, max_elements: int) -> str:
@@ -127,6 +120,3 @@ def tensor_meta(data: np.ndarray) -> str:
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
-
-def is_array(x: Any) -> bool:
-    return isinstance(x, np.ndarray)

@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
-from .graph import Node, rule
-from .value import Value, _make
+from ..graph import Node
+from ..op import Op, check, real
+from ..value import Value, make
 
 _requires_grad = attrgetter("requires_grad")
 
@@ -51,8 +52,8 @@ def _as_values(items: tuple[Any, ...], caller: str, name: str) -> tuple[Value, .
     return tuple(_as_value(v, caller, f"{name}[{i}]") for i, v in enumerate(items))
 
 
-def _result(data: float, parents: tuple[Value, ...], rule_fn: Any, ctx: Any) -> Value:
-    return _make(data, parents, rule_fn, ctx, any(map(_requires_grad, parents)))
+def _result(data: float, parents: tuple[Value, ...], op: Op, ctx: Any) -> Value:
+    return make(data, parents, op, ctx, any(map(_requires_grad, parents)))
 
 
 # The forward loops below check each item's type as they add it up: a plain loop is faster than
@@ -60,9 +61,19 @@ def _result(data: float, parents: tuple[Value, ...], rule_fn: Any, ctx: Any) -> 
 # slow path once, which converts numbers to constants and names anything else.
 
 
-@rule("add_n")
 def _add_n_rule(ctx: None, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
     return (g,) * len(inputs)
+
+
+ADD_N = Op(
+    "add_n",
+    _add_n_rule,
+    elementwise=True,
+    linear=True,
+    factors=lambda k, ctx: "1",
+    label="Σ",
+    checks=[check(lambda t, x, y, z: t.value_sum([x, y, z]), real(), real(), real(), value=True)],
+)
 
 
 def _sum_data(start: Value, values: tuple[Any, ...]) -> float | None:
@@ -89,14 +100,45 @@ def value_sum(values: Iterable[Value | float], start: Value | float = 0.0) -> Va
     if data is None:
         items = _as_values(items, "value_sum", "values")
         data = _sum_data(first, items)
-    return _result(data, (first, *items), _add_n_rule, None)  # type: ignore[arg-type]
+    return _result(data, (first, *items), ADD_N, None)  # type: ignore[arg-type]
 
 
-@rule("dot")
 def _dot_rule(n: int, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
     # inputs are w_1..w_n, x_1..x_n, then the bias: d/dw_i = x_i, d/dx_i = w_i, d/db = 1
     weights, xs = inputs[:n], inputs[n : 2 * n]
     return (*[g * x for x in xs], *[g * w for w in weights], g)
+
+
+def _dot_partner(k: int, n: int) -> int | None:
+    """Input ``k``'s factor is the input it is multiplied by (None for the bias)."""
+    if k < n:
+        return k + n
+    return k - n if k < 2 * n else None
+
+
+def _dot_factor(k: int, n: int) -> str:
+    partner = _dot_partner(k, n)
+    if partner is None:
+        return "1"
+    return f"x{partner - n + 1}" if partner >= n else f"w{partner + 1}"
+
+
+DOT = Op(
+    "dot",
+    _dot_rule,
+    saves="all",
+    elementwise=True,
+    factors=_dot_factor,
+    partner=_dot_partner,
+    label="b + Σ w·x",
+    checks=[
+        check(
+            lambda t, w1, w2, x1, x2, b: t.value_dot([w1, w2], [x1, x2], b),
+            real(), real(), real(), real(), real(),
+            value=True,
+        )
+    ],
+)
 
 
 def _dot_data(bias: Value, weights: tuple[Any, ...], xs: tuple[Any, ...]) -> float | None:
@@ -131,4 +173,4 @@ def value_dot(
         ws = _as_values(ws, "value_dot", "weights")
         xs = _as_values(xs, "value_dot", "inputs")
         data = _dot_data(b, ws, xs)
-    return _result(data, (*ws, *xs, b), _dot_rule, len(ws))  # type: ignore[arg-type]
+    return _result(data, (*ws, *xs, b), DOT, len(ws))  # type: ignore[arg-type]

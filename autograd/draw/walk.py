@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .graph import Node
+from ..graph import Node
 
 
 @dataclass

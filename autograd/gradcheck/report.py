@@ -6,8 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from .graph import Node
-from .value import Value
+from ..graph import Node
+from ..value import Value
 
 SHOWN_ROWS = 8  # the report lists the worst few; the rest are counted
 

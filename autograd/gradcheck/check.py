@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from .gradcheck_inputs import Float64Inputs, Slot, as_args, check_callable, check_settings
-from .gradcheck_report import Kink, Mismatch, failure_report, intro_lines, kinks_text
-from .graph import Node, grad
-from .tensor import Tensor
-from .value import Value
+from .inputs import Float64Inputs, Slot, as_args, check_callable, check_settings
+from .report import Kink, Mismatch, failure_report, intro_lines, kinks_text
+from ..graph import Node, grad
+from ..tensor import Tensor
+from ..value import Value
 
 __all__ = [
     "GradcheckError",

@@ -8,17 +8,15 @@ from typing import Any
 
 import numpy as np
 
-from . import draw_style as style
-from .draw_collapse import Group, Plan
-from .draw_flow import factor_formula
-from .draw_labels import data_summary, esc, grad_summary, num, op_text, tensor_meta
-from .draw_walk import Walk
-from .graph import Node, op_name
+from ..graph import Node
+from . import style
+from .collapse import Group, Plan
+from .flow import curved, factor_formula
+from .labels import data_summary, esc, grad_of, grad_summary, num, op_text, tensor_meta
+from .walk import Walk
 
 Statement = tuple[str, str, dict[str, str]]  # a node's name, label and attributes
 SMALL = 9  # point size of edge labels and detail lines
-# ops whose local factor depends on where they are evaluated: their bubbles show the formula
-CURVED = frozenset("exp log sqrt tanh sigmoid relu abs **c c** c/".split())
 
 
 @dataclass
@@ -38,7 +36,7 @@ class Scene:
     def state(self, node: Node) -> style.GradState:
         if not (self.with_grads and node.requires_grad):
             return style.NO_GRAD
-        return style.grad_state(style.magnitude(node.grad))
+        return style.grad_state(style.magnitude(grad_of(node)))
 
     def title(self, i: int) -> str:
         node = self.w.nodes[i]
@@ -47,7 +45,7 @@ class Scene:
             return name
         if i < self.w.n_roots:
             return "output"
-        if node._rule is None:
+        if node.grad_fn is None:
             return "leaf" if node.requires_grad else "const"
         return ""
 
@@ -61,7 +59,7 @@ class Scene:
         if isinstance(node.data, float):
             label = self.value_label(i, state, border, width, dashed)
             stmts = [(f"n{i}", label, {"shape": "plain"})]
-            if node._rule is not None:
+            if node.grad_fn is not None:
                 stmts.append(
                     (f"o{i}", self.op_bubble(node), {"shape": "ellipse", "margin": "0.03"})
                 )
@@ -81,9 +79,9 @@ class Scene:
         # a constant's .grad is a placeholder 0.0: it has no gradient, so none is shown
         shown = self.with_grads and node.requires_grad
         if self.backward:
-            cells += [f"dC/dz {num(node.grad)}"] * shown + [f"data {num(node.data)}"]
+            cells += [f"dC/dz {num(grad_of(node))}"] * shown + [f"data {num(node.data)}"]
         else:
-            cells += [f"data {num(node.data)}"] + [f"grad {num(node.grad)}"] * shown
+            cells += [f"data {num(node.data)}"] + [f"grad {num(grad_of(node))}"] * shown
         row = "".join(f"<td>{c}</td>" for c in cells)
         dash = ' style="dashed"' if dashed else ""
         return (
@@ -94,21 +92,21 @@ class Scene:
 
     def op_bubble(self, node: Node) -> str:
         text = f"<b>{esc(op_text(node))}</b>"
-        if self.backward and op_name(node) in CURVED and factor_formula(node, 0):
+        if self.backward and curved(node) and factor_formula(node, 0):
             text += f'<br/><font point-size="{SMALL}">&#215; {factor_formula(node, 0)}</font>'
         return f"<{text}>"
 
     def tensor_label(self, i: int) -> str:
         node = self.w.nodes[i]
         head = self.title(i)
-        if node._rule is not None:
+        if node.grad_fn is not None:
             op = f"<b>{esc(op_text(node))}</b>"
             head = f"{op} &#8594; {esc(head)}" if head else op
         else:
             head = f"<b>{esc(head)}</b>"
         rows = [f"{head}  {esc(tensor_meta(node.data))}"]
         value = data_summary(node, self.max_elements)
-        grad = node.grad if self.with_grads else None
+        grad = grad_of(node) if self.with_grads else None
         if self.backward:
             if grad is not None:
                 rows.append("dC/dz: " + grad_summary(grad, self.max_elements))

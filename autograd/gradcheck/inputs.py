@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node
-from .tensor import Tensor
-from .value import Value
+from ..graph import Node
+from ..tensor import Tensor
+from ..value import Value
 
 
 def check_settings(eps: float, atol: float, rtol: float) -> None:
@@ -53,7 +53,7 @@ class Slot:
         self.position = position
         self.node = node
         self.original_data = node.data
-        self.original_grad = node.grad
+        self.original_grad = node._grad
         self.is_value = isinstance(node, Value)
         self.base = np.array(node.data, dtype=np.float64)  # always a copy
         self.work = self.base.copy()
@@ -83,7 +83,7 @@ class Slot:
 
     def restore(self) -> None:
         self.node.data = self.original_data
-        self.node.grad = self.original_grad
+        self.node._grad = self.original_grad
 
 
 class Float64Inputs:

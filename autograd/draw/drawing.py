@@ -19,15 +19,15 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from . import draw_style as style
-from .draw_collapse import plan
-from .draw_edges import add_edges
-from .draw_labels import plural
-from .draw_modules import assign_modules, module_kinds, parameter_names
-from .draw_nodes import SMALL, Scene, Statement
-from .draw_output import GraphDrawing, GraphvizNotInstalledError
-from .draw_walk import walk
-from .graph import Node
+from . import style
+from .collapse import plan
+from .edges import add_edges
+from .labels import grad_of, plural
+from .modules import assign_modules, module_kinds, parameter_names
+from .nodes import SMALL, Scene, Statement
+from .output import GraphDrawing, GraphvizNotInstalledError
+from .walk import walk
+from ..graph import Node
 
 __all__ = ["draw_graph", "GraphDrawing", "GraphvizNotInstalledError"]
 
@@ -142,7 +142,7 @@ def _as_roots(root: Any) -> list[Node]:
 
 
 def _holds_grad(node: Node) -> bool:
-    g = node.grad
+    g = grad_of(node)
     return g is not None and not (isinstance(g, float) and g == 0.0)
 
 
@@ -158,7 +158,7 @@ def _notes(scene: Scene, max_nodes: int, legend: bool) -> list[str]:
             "boxes. Pass a larger max_nodes to draw more."
         )
     released = sum(
-        1 for node in w.nodes[: layout.kept] if node._rule is not None and not node._parents
+        1 for node in w.nodes[: layout.kept] if node.grad_fn is not None and not node._parents
     )
     if released:
         notes.append(

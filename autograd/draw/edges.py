@@ -14,10 +14,10 @@ from typing import Any
 
 import graphviz
 
-from . import draw_style as style
-from .draw_flow import edge_grads, factor_text, local_factors
-from .draw_nodes import Scene
-from .graph import Node
+from . import style
+from .flow import edge_grads, factor_text, local_factors
+from .nodes import Scene
+from ..graph import Node
 
 DATA_PATH_WEIGHT = "8"
 
@@ -39,8 +39,8 @@ def add_edges(drawing: graphviz.Digraph, scene: Scene) -> None:
         parents = [w.nodes[j] for j in w.parents[i]]
         if not parents:
             continue
-        sent = edge_grads(node, parents) if scene.with_grads else None
-        factors = local_factors(node, parents) if scene.backward else None
+        sent = edge_grads(node) if scene.with_grads else None
+        factors = local_factors(node) if scene.backward else None
         target = f"n{i}"
         if isinstance(node.data, float):  # a Value: the op bubble sits between inputs and result
             target = f"o{i}"

@@ -1,0 +1,238 @@
+"""What the ops share: maths that works on floats, arrays and nodes alike (for backward rules),
+IEEE arithmetic on Python floats, undoing broadcasts, and checking the user's arguments.
+
+Rules run on raw data in the fast path and on nodes under ``create_graph=True``; the helpers
+here take either. ``select`` is how a rule masks a gradient: it picks, never multiplies by 0, so
+an inf or NaN arriving where the mask is off cannot leak through as ``0 * inf = nan``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..graph import Node
+
+_INF = math.inf
+_NAN = math.nan
+
+
+# --- IEEE arithmetic on Python floats (Python raises where IEEE and NumPy give inf or nan) ---
+
+
+def ieee_div(a: float, b: float) -> float:
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0.0 or a != a:
+            return _NAN
+        return math.copysign(_INF, a) * math.copysign(1.0, b)
+
+
+def ieee_pow(a: float, b: float) -> float:
+    try:
+        r = a**b
+    except ZeroDivisionError:  # 0.0 ** negative
+        return _INF if (b % 2 != 1 or math.copysign(1.0, a) > 0) else -_INF
+    except OverflowError:
+        if a < 0 and b != int(b):
+            return _NAN
+        return _INF if a > 0 or b % 2 != 1 else -_INF
+    if isinstance(r, complex):  # a negative base to a fractional power
+        return _NAN
+    return r
+
+
+def ieee_exp(a: float) -> float:
+    try:
+        return math.exp(a)
+    except OverflowError:
+        return _INF
+
+
+def ieee_log(a: float) -> float:
+    if a > 0.0:
+        return math.log(a)
+    if a == 0.0:
+        return -_INF
+    return _NAN  # negative or nan
+
+
+def ieee_sqrt(a: float) -> float:
+    return math.sqrt(a) if a >= 0.0 else _NAN
+
+
+def float_sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def array_sigmoid(d: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(d))  # exp of a non-positive number only: no overflow for large |x|
+    return np.where(d >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(d.dtype, copy=False)
+
+
+# --- maths for rules: floats, arrays and nodes -----------------------------------------------
+
+
+def raw(x: Any) -> Any:
+    """The data of a node, or ``x`` itself."""
+    return x.data if isinstance(x, Node) else x
+
+
+def div(a: Any, b: Any) -> Any:
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return ieee_div(a, b)
+
+
+def power(a: Any, b: Any) -> Any:
+    if type(a) is float and type(b) is float:
+        return ieee_pow(a, b)
+    return a**b
+
+
+def log(x: Any) -> Any:
+    if isinstance(x, Node):
+        return x.log()
+    if isinstance(x, float):
+        return ieee_log(x)
+    return np.log(x)
+
+
+def exp(x: Any) -> Any:
+    if isinstance(x, Node):
+        return x.exp()
+    if isinstance(x, float):
+        return ieee_exp(x)
+    return np.exp(x)
+
+
+def sign(x: Any) -> Any:
+    """-1, 0 or 1 (0 for NaN, as PyTorch's sign), as raw data: never differentiated."""
+    x = raw(x)
+    if isinstance(x, float):
+        return float((x > 0.0) - (x < 0.0))
+    s = np.sign(x)
+    return np.where(s == s, s, 0) if s.dtype.kind == "f" else s
+
+
+def select(condition: Any, a: Any, b: Any) -> Any:
+    """``a`` where ``condition`` holds, else ``b``: floats, arrays or nodes (the condition is
+    raw data: a bool, or a bool array or Tensor)."""
+    if type(condition) is bool:  # a Value's rule: Python floats, or Values
+        return a if condition else b
+    if isinstance(a, Node) or isinstance(b, Node):
+        from .selection import where
+
+        return where(condition, a, b)
+    return np.where(raw(condition), a, b)
+
+
+# --- undoing broadcasts ------------------------------------------------------------------------
+
+
+def unbroadcast(g: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    """Sum a gradient of a broadcast result back to the ``shape`` (and ``dtype``) of an input."""
+    gshape = np.shape(g) if not isinstance(g, Node) else g.shape
+    if gshape != shape:
+        lead = len(gshape) - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1
+        )
+        if axes:
+            g = g.sum(axis=axes)
+        if np.shape(raw(g)) != shape:
+            g = g.reshape(shape)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    return g
+
+
+def in_dtype(g: Any, dtype: Any) -> Any:
+    """``g`` in its input's dtype: an op over mixed dtypes must not change a gradient's dtype."""
+    return g if g.dtype == dtype else g.astype(dtype)
+
+
+# --- the user's arguments --------------------------------------------------------------------
+
+
+def shape_str(*shapes: tuple[int, ...]) -> str:
+    return " and ".join(str(tuple(s)) for s in shapes)
+
+
+def flag(op: str, name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}(): {name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def is_int(x: Any) -> bool:
+    """An integer that is not a bool (True is an int to Python, never a size or a dim here)."""
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
+def integers(op: str, values: Sequence[Any], what: str = "size") -> tuple[int, ...]:
+    """Sizes or dims given by the user: integers only (int() would truncate 2.5 to 2)."""
+    for v in values:
+        if not is_int(v):
+            raise TypeError(f"{op}(): {what} {v!r} is not an integer (in {tuple(values)!r})")
+    return tuple(int(v) for v in values)
+
+
+def dims(op: str, dim: Any, ndim: int) -> tuple[int, ...]:
+    """Dims to reduce over, normalised (negative dims count from the end). None: all of them.
+    A 0-d tensor takes dim 0 or -1, as in PyTorch."""
+    if dim is None:
+        return tuple(range(ndim))
+    given = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    span = max(ndim, 1)
+    out = []
+    for d in given:
+        if not is_int(d):
+            raise TypeError(f"{op}(): dim {d!r} is not an integer")
+        if not -span <= d < span:
+            raise IndexError(
+                f"{op}(): dim {d} is out of range for a tensor with {ndim} dims "
+                f"(expected a dim in [{-span}, {span - 1}])"
+            )
+        out.append(int(d) % span)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}(): dim {dim!r} repeats a dim")
+    return tuple(d for d in out if d < ndim)
+
+
+def one_dim(op: str, dim: Any, ndim: int) -> int:
+    """Exactly one dim (softmax and friends), normalised; 0 for a 0-d tensor."""
+    if dim is None or isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}(): dim must be one integer, got {dim!r}")
+    found = dims(op, dim, ndim)
+    return found[0] if found else 0
+
+
+def dim_alias(op: str, dim: Any, axis: Any, default: Any = None) -> Any:
+    """PyTorch's ``dim=`` and NumPy's ``axis=`` name the same argument: take either."""
+    if axis is not None and dim is not None and axis is not _UNSET:
+        raise TypeError(f"{op}(): pass dim or axis, not both")
+    if dim is not None:
+        return dim
+    return default if axis is None or axis is _UNSET else axis
+
+
+def keepdim_alias(op: str, keepdim: Any, keepdims: Any) -> bool:
+    value = keepdim if keepdims is None else keepdims
+    return flag(op, "keepdim", value)
+
+
+_UNSET = object()
+
+
+def keep_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """``shape`` with the reduced ``axes`` kept as size 1."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))

@@ -1,0 +1,278 @@
+"""Indexing: ``x[index]`` and ``x[index] = v``, gather and its scatter, nonzero.
+
+Indexing follows PyTorch where it differs from NumPy: an integer index is applied first, so it
+never joins the array indices (``x[1, :, d]`` keeps ``d``'s dim in its place; NumPy would move it
+to the front). A gradient is scattered back by selection (never multiplied by a mask), and
+repeated indices add up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..graph import Node
+from ..op import Op, check, index, mask, real
+from ..tensor import Tensor, as_tensor, make, make_const
+from .common import is_int, raw, unbroadcast
+
+
+def _clean(part: Any) -> Any:
+    """One part of an index as NumPy takes it; Tensors and lists become arrays."""
+    if isinstance(part, Tensor):
+        part = part.data
+    elif isinstance(part, Node):
+        raise TypeError(f"indexing: a {type(part).__name__} cannot be an index")
+    elif isinstance(part, list):
+        part = np.asarray([_clean(p) for p in part])
+        if part.size == 0:
+            part = part.astype(np.int64)
+    if isinstance(part, np.ndarray):
+        if part.dtype.kind not in "biu":
+            raise IndexError(
+                f"indexing: tensors used as indices must be integer or bool tensors, got dtype "
+                f"{part.dtype}"
+            )
+        return part
+    if isinstance(part, (slice, type(None), type(Ellipsis))) or is_int(part):
+        return part
+    if isinstance(part, (bool, np.bool_)):
+        return np.asarray(part)
+    raise IndexError(
+        f"indexing: only integers, slices, ..., None, lists and integer or bool tensors are "
+        f"valid indices, got a {type(part).__name__} ({part!r:.40})"
+    )
+
+
+def clean_index(index: Any) -> Any:
+    if isinstance(index, tuple):
+        return tuple(_clean(p) for p in index)
+    return _clean(index)
+
+
+def _split_integers(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """PyTorch applies integer indices before array indices: the two steps, or None when NumPy
+    already does the same (no integer beside an array)."""
+    has_int = any(is_int(p) for p in index)
+    has_array = any(isinstance(p, np.ndarray) and p.ndim > 0 for p in index)
+    if not (has_int and has_array):
+        return None
+    first: list[Any] = []
+    second: list[Any] = []
+    for p in index:
+        if is_int(p):
+            first.append(p)
+        elif p is Ellipsis:
+            first.append(p)
+            second.append(p)
+        elif p is None:
+            second.append(p)
+        else:
+            k = p.ndim if isinstance(p, np.ndarray) and p.dtype == np.bool_ else 1
+            first.extend([slice(None)] * k)
+            second.append(p)
+    return tuple(first), tuple(second)
+
+
+def _has_advanced(index: Any) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, np.ndarray) for p in parts)
+
+
+def _getitem_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+    return (index_add(g, ctx, x.shape, x.dtype),)
+
+
+GETITEM = Op(
+    "index",
+    _getitem_rule,
+    factors=("g scattered back",),
+    checks=[
+        check(lambda t, x: x[1:, ::2], real(3, 4)),
+        check(lambda t, x: x[0], real(3, 4)),
+        check(lambda t, x, i: x[i], real(5, 2), index(6, high=5)),
+        check(lambda t, x, m: x[m], real(3, 4), mask(3, 4)),
+        check(lambda t, x, i: x[1, :, i], real(2, 3, 4), index(2, high=4)),
+        check(lambda t, x: x[None, ..., -1], real(2, 3)),
+    ],
+)
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    x = input
+    idx = clean_index(index)
+    if isinstance(idx, tuple):
+        steps = _split_integers(idx)
+        if steps is not None:
+            return getitem(getitem(x, steps[0]), steps[1])
+    try:
+        data = x.data[idx]
+    except IndexError as err:
+        raise IndexError(f"indexing a tensor of shape {tuple(x.shape)}: {err}") from None
+    view = x if not _has_advanced(idx) else None
+    return make(data, (x,), GETITEM, idx, view)
+
+
+def _index_add_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+    return (g[ctx],)
+
+
+INDEX_ADD = Op(
+    "index_add",
+    _index_add_rule,
+    factors=("g gathered",),
+    checks=[],  # getitem's rule: checked through getitem's second derivative
+)
+
+
+def index_add(g: Any, index: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    """A zero array of ``shape`` with ``g`` added at ``index`` (repeated indices add up)."""
+    z = np.zeros(shape, dtype=dtype)
+    if _has_advanced(index):
+        np.add.at(z, index, raw(g))
+    else:
+        z[index] = raw(g)
+    if isinstance(g, Tensor):
+        return make(z, (g,), INDEX_ADD, index)
+    return z
+
+
+# --- x[index] = v ----------------------------------------------------------------------------------
+
+
+def _index_put_rule(ctx: Any, g: Any, out: Any, x: Any, *value: Any) -> tuple[Any, ...]:
+    gx = index_put(g, ctx, 0.0) if isinstance(g, Node) else _zeroed(g, ctx)
+    if not value:
+        return (gx,)
+    v = value[0]
+    return gx, unbroadcast(g[ctx], np.shape(raw(v)), raw(v).dtype)
+
+
+def _zeroed(g: Any, index: Any) -> np.ndarray:
+    out = np.array(g)
+    out[index] = 0
+    return out
+
+
+INDEX_PUT = Op(
+    "index_put",
+    _index_put_rule,
+    factors=("g, 0 where written", "g at the written places"),
+    label="x[index] = v",
+    checks=[],  # checked through Tensor.__setitem__ in tests/autograd/test_inplace.py
+)
+
+
+def index_put(input: Tensor, index: Any, value: Any) -> Tensor:
+    """A copy of ``input`` with ``value`` written at ``index`` (what ``x[index] = value`` records)."""
+    idx = clean_index(index)
+    data = input.data.copy()
+    if isinstance(value, Tensor):
+        v = value
+        try:
+            data[idx] = v.data
+        except (ValueError, IndexError) as err:
+            raise type(err)(f"x[index] = v: {err} (x of shape {tuple(input.shape)}, v of shape {tuple(v.shape)})") from None
+        return make(data, (input, v), INDEX_PUT, idx)
+    if isinstance(value, Node):
+        raise TypeError(f"x[index] = v: v is a {type(value).__name__}, not a number or a Tensor")
+    try:
+        data[idx] = value
+    except (ValueError, TypeError, IndexError) as err:
+        raise type(err)(f"x[index] = v: {err} (x of shape {tuple(input.shape)})") from None
+    return make(data, (input,), INDEX_PUT, idx)
+
+
+# --- gather and its scatter ------------------------------------------------------------------------
+
+
+def _along(index: np.ndarray, dim: int) -> tuple[Any, ...]:
+    """A full index for x[...] that takes ``index``'s entries along ``dim`` (gather's rule)."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+def _gather_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
+    dim, idx = ctx
+    return (put_along(g, dim, idx, x.shape),)
+
+
+GATHER = Op(
+    "gather",
+    _gather_rule,
+    factors=("g scattered back along dim",),
+    label=lambda ctx: f"gather(dim={ctx[0]})",
+    checks=[
+        check(lambda t, x, i: t.gather(x, 1, i), real(3, 4), index(3, 2, high=4)),
+        check(lambda t, x, i: x.gather(0, i), real(3, 4), index(2, 4, high=3)),
+    ],
+)
+
+
+def _index_tensor(op: str, index: Any) -> np.ndarray:
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}(): index must be an integer tensor, got dtype {idx.dtype}")
+    return idx.astype(np.int64, copy=False)  # type: ignore[no-any-return]
+
+
+def gather(input: Any, dim: int, index: Any) -> Tensor:
+    """``out[i][j] = input[index[i][j]][j]`` for dim 0 (and so on): values picked along ``dim``."""
+    from .common import one_dim
+
+    x = as_tensor(input, "gather")
+    d = one_dim("gather", dim, x.ndim)
+    idx = _index_tensor("gather", index)
+    if idx.ndim != x.ndim:
+        raise ValueError(f"gather(): index has {idx.ndim} dims but the input has {x.ndim}")
+    if any(i > n for k, (i, n) in enumerate(zip(idx.shape, x.shape)) if k != d):
+        raise ValueError(
+            f"gather(): index of shape {idx.shape} is larger than the input of shape "
+            f"{tuple(x.shape)} outside dim {d}"
+        )
+    if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
+        raise IndexError(f"gather(): index out of range for dim {d} of size {x.shape[d]}")
+    idx = np.where(idx < 0, idx + x.shape[d], idx)
+    return make(x.data[_along(idx, d)], (x,), GATHER, (d, idx))
+
+
+def _put_along_rule(ctx: Any, g: Any, out: Any, src: Any) -> tuple[Any]:
+    dim, idx, _ = ctx
+    return (take_along(g, dim, idx),)
+
+
+PUT_ALONG = Op(
+    "scatter_add",
+    _put_along_rule,
+    factors=("g gathered along dim",),
+    label=lambda ctx: f"scatter_add(dim={ctx[0]})",
+    checks=[
+        check(lambda t, z, i, s: z.scatter_add(0, i, s), real(3, 4), index(2, 4, high=3), real(2, 4)),
+    ],
+)
+
+
+def take_along(g: Any, dim: int, idx: np.ndarray) -> Any:
+    if isinstance(g, Node):
+        return gather(g, dim, make_const(idx))
+    return g[_along(idx, dim)]
+
+
+def put_along(g: Any, dim: int, idx: np.ndarray, shape: tuple[int, ...]) -> Any:
+    """Zeros of ``shape`` with ``g`` added at ``idx`` along ``dim`` (gather's scatter)."""
+    z = np.zeros(shape, dtype=raw(g).dtype)
+    np.add.at(z, _along(idx, dim), raw(g))
+    if isinstance(g, Node):
+        return make(z, (g,), PUT_ALONG, (dim, idx, shape))
+    return z
+
+
+def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
+    """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one per dim."""
+    x = as_tensor(input, "nonzero")
+    found = np.nonzero(x.data if x.ndim else x.data.reshape(1))
+    if as_tuple:
+        return tuple(make_const(i.astype(np.int64)) for i in found)
+    return make_const(np.stack(found, axis=1).astype(np.int64) if found else np.zeros((0, 0), np.int64))

@@ -1,0 +1,133 @@
+"""Fused network ops: a linear layer and softmax cross-entropy, each one node.
+
+Written as separate ops they cost several nodes and temporaries per layer; fused, the forward
+keeps only what the backward needs. ``nn.functional.linear`` and ``cross_entropy`` use them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..op import Op, check, index, real
+from ..tensor import Tensor, as_tensor, make
+from .common import unbroadcast
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def _linear_rule(ctx: tuple[bool, ...], g: Any, out: Any, x: Any, w: Any, *bias: Any) -> tuple[Any, ...]:
+    need_x, need_w = ctx
+    gx = gw = None
+    if need_x:
+        gx = unbroadcast(g @ w, x.shape, x.dtype)
+    if need_w:
+        rows = g.reshape((-1, g.shape[-1]))  # leading dims of a batch all add into the weight
+        gw = rows.T @ x.reshape((-1, x.shape[-1]))
+        if gw.dtype != w.dtype:
+            gw = gw.astype(w.dtype)
+    if not bias:
+        return gx, gw
+    return gx, gw, unbroadcast(g, bias[0].shape, bias[0].dtype)
+
+
+LINEAR = Op(
+    "linear",
+    _linear_rule,
+    saves="x y",
+    factors=("g @ W", "gᵀ @ x", "g summed over the batch"),
+    checks=[
+        check(lambda t, x, w, b: t.nn.functional.linear(x, w, b), real(5, 3), real(2, 3), real(2)),
+        check(lambda t, x, w: t.nn.functional.linear(x, w), real(2, 4, 3), real(2, 3)),
+        check(lambda t, x, w, b: t.nn.functional.linear(x, w, b), real(3), real(2, 3), real(2)),
+    ],
+)
+
+
+def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
+    """``input @ weight.T + bias`` as one op (PyTorch's F.linear): weight has shape (out, in).
+
+    One node instead of three, and the bias is added into the product in place, so a layer keeps
+    one activation-sized array alive instead of two.
+    """
+    x, w = as_tensor(input, "linear"), as_tensor(weight, "linear")
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {tuple(x.shape)} and weight of shape {tuple(w.shape)} do not "
+            "fit: the weight must be (out_features, in_features) with in_features = the input's "
+            "last dim"
+        )
+    xd = x.data if x.dtype == w.dtype else x.data.astype(w.dtype)
+    data = np.matmul(xd, w.data.T)
+    ctx = (x.requires_grad, w.requires_grad)
+    if bias is None:
+        return make(data, (x, w), LINEAR, ctx)
+    b = as_tensor(bias, "linear")
+    if b.shape not in ((), (1,), (w.shape[0],)):
+        raise ValueError(f"linear: bias of shape {tuple(b.shape)} does not fit {w.shape[0]} outputs")
+    if np.result_type(data, b.data) == data.dtype:
+        data += b.data  # data is our own fresh array
+    else:
+        data = data + b.data
+    return make(data, (x, w, b), LINEAR, ctx)
+
+
+def _cross_entropy_rule(ctx: Any, g: Any, out: Any, logits: Any) -> tuple[Any]:
+    targets, exps, totals, reduction = ctx
+    rows = np.arange(len(targets))
+    if isinstance(logits, Tensor):  # recording the gradient: the softmax as a node of it
+        onehot = np.zeros_like(exps)
+        onehot[rows, targets] = 1
+        delta = logits.softmax(dim=1) - onehot
+    else:
+        delta = exps / totals  # the softmax, in a fresh array
+        delta[rows, targets] -= 1
+    if reduction == "none":
+        return (delta * g.reshape((-1, 1)),)
+    if reduction == "mean" and len(targets):
+        g = g / len(targets)
+    return (delta * g,)
+
+
+CROSS_ENTROPY = Op(
+    "cross_entropy",
+    _cross_entropy_rule,
+    factors=("(softmax - onehot) · g (/N for the mean)",),
+    checks=[
+        check(lambda t, x, y: t.nn.functional.cross_entropy(x, y), real(4, 3), index(4, high=3)),
+        check(
+            lambda t, x, y: t.nn.functional.cross_entropy(x, y, reduction="sum"),
+            real(5, 2),
+            index(5, high=2),
+        ),
+        check(
+            lambda t, x, y: t.nn.functional.cross_entropy(x, y, reduction="none"),
+            real(3, 4),
+            index(3, high=4),
+        ),
+    ],
+)
+
+
+def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = "mean") -> Tensor:
+    """-log softmax(logits)[i, targets[i]] for each row i of (N, C) ``logits``, then the mean or
+    sum over the rows ("none": the N losses). ``targets`` must be valid class indices, shape
+    (N,): the caller (nn.functional.cross_entropy) checks them. The mean of no rows is NaN."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"cross_entropy(): reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    d = logits.data
+    if d.dtype.kind != "f":
+        raise TypeError(f"cross_entropy(): logits must be floating, got dtype {d.dtype}")
+    rows = np.arange(len(targets))
+    shifted = d - (d.max(axis=1, keepdims=True) if d.size else 0)
+    e = np.exp(shifted)
+    total = e.sum(axis=1, keepdims=True)
+    losses = np.log(total[:, 0]) - shifted[rows, targets]
+    if reduction == "mean":
+        with np.errstate(invalid="ignore"):
+            losses = np.asarray(losses.sum() / len(targets) if len(targets) else np.nan, dtype=d.dtype)
+    elif reduction == "sum":
+        losses = np.asarray(losses.sum(), dtype=d.dtype)
+    # the backward pass divides e by total again rather than keeping a copy of the softmax
+    return make(losses, (logits,), CROSS_ENTROPY, (targets, e, total, reduction))
