@@ -6,7 +6,9 @@ Nothing in here knows about floats or arrays. A node type supplies these hooks:
 - ``_seed_grad()``: the gradient of a node with respect to itself (1.0, or an array of ones);
 - ``_check_seed(seed, where)``: a user-given output gradient, checked and converted;
 - ``_wrap_grad(raw)``: a raw gradient as a constant node (``grad()`` returns nodes);
-- ``_accumulate(g, shared)``: add one pass's gradient into a leaf's ``.grad``;
+- ``_own_grad(g, passed_through)`` (optional): a leaf's ``.grad`` after ``g`` arrives, in
+  memory of its own (``passed_through``: the rule handed on the very object it received, so
+  another node may hold it too); None for Value, whose floats are immutable;
 - ``_empty_grad``: what ``.grad`` holds before any gradient arrived (0.0 for Value, None for
   Tensor), and ``_keeps_graph``: whether backward keeps the graph by default (micrograd's Value
   does; PyTorch's Tensor frees it);
@@ -43,6 +45,7 @@ class Node:
 
     _empty_grad: Any = None
     _keeps_graph: bool = False
+    _versioned: bool = False  # whether the data can change in place (see check_saved)
     _epoch: float  # the clock's tick when the node was recorded (a slot in Tensor)
     _version: Any  # [tick of the last in-place change of the data], or None if never changed
 
@@ -57,9 +60,7 @@ class Node:
     def _wrap_grad(cls, raw: Any) -> Node:
         raise NotImplementedError
 
-    def _accumulate(self, g: Any, shared: bool) -> None:
-        """``shared``: another leaf got the same gradient object in this pass."""
-        raise NotImplementedError
+    _own_grad: Any = None
 
     def _describe(self) -> str:
         return type(self).__name__
@@ -159,48 +160,45 @@ def backprop(
     create_graph: bool,
     retain_graph: bool,
     wanted: Sequence[Node] | None = None,
-) -> dict[Node, Any]:
+) -> list[Any]:
     """The chain rule, once for the whole engine: walk the nodes that reach ``roots`` outputs
     first, hand each node's gradient to its op's rule, and add what the rule gives into the
     node's inputs.
 
-    Without ``wanted`` (``backward()``), leaves accumulate their gradient into ``.grad`` and
-    interior nodes show this pass's in ``.grad``. With ``wanted`` (``grad()``), no ``.grad`` is
-    touched and the gradients of the wanted nodes are returned. ``retain_graph=False`` releases
-    each node as soon as its rule has run, so the pass frees the graph as it goes.
+    Gradients travel in the nodes' ``_grad`` slots (an attribute is cheaper than a dict entry,
+    and this is the hot path). Without ``wanted`` (``backward()``), leaves accumulate into
+    ``.grad`` and interior nodes keep this pass's gradient. With ``wanted`` (``grad()``), every
+    slot the pass used is put back afterwards and the gradients of the wanted nodes are
+    returned (None for one the pass did not reach). ``retain_graph=False`` releases each node
+    as soon as its rule has run, so the pass frees the graph as it goes.
     """
     order = toposort(roots)
+    into_grad = wanted is None
+    # backward(): an interior node's .grad holds this pass's gradient only; grad(): every slot
+    # starts empty (None: "nothing arrived") and is put back at the end
+    fresh = type(roots[0])._empty_grad if into_grad else None
+    restore = [] if into_grad else [(node, node._grad) for node in order]
     for node in order:  # before any .grad changes: nothing is half-done if this raises
         if node._ctx is _FREED:
-            raise released_error(node, "grad()" if wanted else "backward()")
-    table: dict[Node, Any] = {}  # gradients that have arrived and not yet been used (by identity)
-    for root, seed in zip(roots, seeds):
-        table[root] = seed if root not in table else table[root] + seed
-    found: dict[Node, Any] = {}
-    kept: set[int] = set()  # ids of the gradients leaves took in this pass
-    want = set(wanted) if wanted is not None else None
-    into_grad = want is None
-    empty = type(roots[0])._empty_grad
+            raise released_error(node, "backward()" if into_grad else "grad()")
+    for node in order:
+        if node.grad_fn is not None or not into_grad:
+            node._grad = fresh
     now = clock.now
+    versioned = now > 0 and type(roots[0])._versioned  # has any data been changed in place?
+    for root, seed in zip(roots, seeds):
+        root._grad = _arrive(root, seed, False, into_grad)
     check_nan = mode.anomaly
     release = not retain_graph
-    pop, get = table.pop, table.get
     with enable_grad() if create_graph else _NO_CONTEXT:
         for position, node in enumerate(order):
-            g = pop(node, None)
             parents = node._parents
-            if into_grad:
-                if not parents:
-                    if g is not None:
-                        node._accumulate(g, id(g) in kept)
-                        kept.add(id(g))
-                else:
-                    node._grad = empty if g is None else g
-            elif node in want:  # type: ignore[operator]
-                found[node] = g
-            if g is None or not parents:
-                continue  # a leaf, or no gradient reached this node
-            if node._epoch < now:
+            if not parents:
+                continue  # a leaf
+            g = node._grad
+            if g is None:
+                continue  # no gradient reached this node (all its consumers passed None)
+            if versioned and node._epoch < now:
                 check_saved(node)
             op = node.grad_fn
             # unary and binary ops are nearly all of them: avoid building a list for those
@@ -216,13 +214,29 @@ def backprop(
                 _anomaly().on_backward(node, grads)
             for parent, pg in zip(parents, grads):
                 if pg is not None and parent.requires_grad:
-                    old = get(parent)
-                    table[parent] = pg if old is None else old + pg  # never in place: shared
+                    if parent.grad_fn is None and into_grad and parent._own_grad is not None:
+                        parent._grad = parent._own_grad(pg, pg is g)  # a leaf's, well-formed
+                    else:  # never in place: gradients may be shared between nodes
+                        pgrad = parent._grad
+                        parent._grad = pg if pgrad is None else pgrad + pg
             if release:  # its consumers are done: drop what only this node kept alive
                 node._parents = ()
                 node._ctx = _FREED
                 order[position] = _RELEASED  # (draining the list with pop() is slower)
+    if into_grad:
+        return []
+    reached = {node for node, _ in restore}
+    found = [node._grad if node in reached else None for node in wanted]  # type: ignore[union-attr]
+    for node, old in restore:
+        node._grad = old
     return found
+
+
+def _arrive(node: Node, g: Any, passed_through: bool, into_grad: bool) -> Any:
+    """``node``'s gradient after ``g`` arrives: added to what it holds (a leaf's own copy)."""
+    if into_grad and node.grad_fn is None and node._own_grad is not None:
+        return node._own_grad(g, passed_through)
+    return g if node._grad is None else node._grad + g
 
 
 class _NoContext:
@@ -326,8 +340,7 @@ def grad(
         retain_graph = create_graph or all(out._keeps_graph for out in outs)
     found = backprop(outs, seeds, create_graph, retain_graph, ins)
     results: list[Any] = []
-    for i, node in enumerate(ins):
-        g = found.get(node)
+    for i, (node, g) in enumerate(zip(ins, found)):
         if g is None:
             if not allow_unused:
                 raise RuntimeError(

@@ -123,6 +123,7 @@ class Tensor(Node):
     __slots__ = ("_version", "_epoch")
     _empty_grad = None
     _keeps_graph = False
+    _versioned = True
     # make NumPy hand mixed expressions (ndarray * Tensor) to Tensor's reflected operators
     __array_ufunc__ = None
     __array_priority__ = 1000
@@ -177,19 +178,18 @@ class Tensor(Node):
         # a copy: raw may be a read-only broadcast view, or the same array as another gradient
         return make_const(np.array(raw))
 
-    def _accumulate(self, g: Any, shared: bool) -> None:
+    def _own_grad(self, g: Any, passed_through: bool) -> Any:
+        """This leaf's .grad once ``g`` arrives: added to what it holds, in memory of its own, so
+        that changing one .grad in place (clipping, say) never changes another's."""
         old = self._grad
         if old is not None:
-            self._grad = old + g  # never in place: a user may hold the old .grad
-        elif isinstance(g, Node):
-            self._grad = g
-        elif shared or type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
-            # another leaf holds the same array (x + y hands g to both), or a view, a scalar,
-            # a read-only broadcast: a leaf's .grad must be its own, or clipping one in place
-            # would change another
-            self._grad = np.array(g)
-        else:
-            self._grad = g
+            total = old + g  # never in place: a user may hold the old .grad
+            return total if type(total) is np.ndarray or isinstance(total, Node) else np.asarray(total)
+        if isinstance(g, Node):
+            return g
+        if passed_through or type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
+            return np.array(g)  # shared, a view, a scalar or a read-only broadcast: copy it
+        return g
 
     def _describe(self) -> str:
         return f"Tensor of shape {tuple(self.data.shape)} and dtype {self.data.dtype}"
@@ -596,25 +596,25 @@ class Tensor(Node):
 
     # elementwise functions (ops/unary.py)
     def exp(self) -> Tensor:
-        return _ops.exp(self)
+        return self._unary(_ops.exp)
 
     def log(self) -> Tensor:
-        return _ops.log(self)
+        return self._unary(_ops.log)
 
     def sqrt(self) -> Tensor:
-        return _ops.sqrt(self)
+        return self._unary(_ops.sqrt)
 
     def tanh(self) -> Tensor:
-        return _ops.tanh(self)
+        return self._unary(_ops.tanh)
 
     def sigmoid(self) -> Tensor:
-        return _ops.sigmoid(self)
+        return self._unary(_ops.sigmoid)
 
     def relu(self) -> Tensor:
-        return _ops.relu(self)
+        return self._unary(_ops.relu)
 
     def abs(self) -> Tensor:
-        return _ops.abs(self)
+        return self._unary(_ops.abs)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return _ops.clamp(self, min, max)
@@ -870,7 +870,7 @@ def make(
     out = _new(Tensor)
     out.data = data if type(data) is np.ndarray else np.asarray(data)  # NumPy gives scalars for 0-d
     out._grad = None
-    out._version = _shared_version(view_of) if view_of is not None else None
+    out._version = None if view_of is None else _shared_version(view_of)
     out._epoch = clock.now
     if mode.grad_enabled:
         for p in parents:

@@ -137,9 +137,6 @@ class Value(Node):
     def _wrap_grad(cls, raw: Any) -> Value:
         return cls(raw, requires_grad=False)
 
-    def _accumulate(self, g: Any, shared: bool) -> None:
-        self._grad = self._grad + g
-
     def _describe(self) -> str:
         return f"Value({self.data})"
 

@@ -364,6 +364,8 @@ def _is_number(y: Any) -> bool:
 
 def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input + alpha * other``."""
+    if type(other) is float and isinstance(input, Tensor) and input.data.dtype.kind == "f":
+        return make(input.data + other, (input,), ADD_CONST, other)  # the common case, fast
     if alpha != 1:
         other = mul(other, alpha)
     if isinstance(input, Tensor) and _is_number(other):
@@ -375,6 +377,8 @@ def add(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
 
 def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
+    if type(other) is float and isinstance(input, Tensor) and input.data.dtype.kind == "f":
+        return make(input.data - other, (input,), ADD_CONST, -other)  # the common case, fast
     if alpha != 1:
         other = mul(other, alpha)
     if isinstance(input, Tensor) and _is_number(other):
@@ -399,6 +403,8 @@ def _reverse(fn: Any) -> Any:
 
 
 def mul(input: Any, other: Any) -> Tensor:
+    if type(other) is float and isinstance(input, Tensor) and input.data.dtype.kind == "f":
+        return make(input.data * other, (input,), MUL_CONST, other)  # the common case, fast
     if isinstance(input, Tensor) and _is_number(other):
         return _with_number(MUL_CONST, np.multiply, input, other, "mul")
     if isinstance(other, Tensor) and _is_number(input):
@@ -413,6 +419,8 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
         from .rounding import rounded_div
 
         return rounded_div(input, other, rounding_mode)
+    if type(other) is float and isinstance(input, Tensor) and input.data.dtype.kind == "f":
+        return make(input.data / other, (input,), DIV_CONST, other)  # the common case, fast
     if isinstance(input, Tensor) and _is_number(other):
         return _with_number(DIV_CONST, np.true_divide, input, other, "div", True)
     if isinstance(other, Tensor) and _is_number(input):
