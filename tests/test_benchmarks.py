@@ -75,6 +75,27 @@ def test_floor_optimizers_equal_optim_bit_for_bit(floor: Any, name: str, options
         np.testing.assert_array_equal(a, p.data)
 
 
+def test_the_compiled_s1_row_runs_once_compile_exists() -> None:
+    """Until autograd.compile exists the row says 'not available'; with a compile that
+    records nothing (the identity) the same code trains, times and reports its first call."""
+    from dataclasses import replace
+
+    from benchmarks.plans import QUICKEST
+    from benchmarks.targets import evaluate
+
+    engines = {name: load(name)[0] for name in ("floor_python", "dagrad_value_compiled")}
+    engines["dagrad_value_compiled"] = replace(
+        engines["dagrad_value_compiled"], compile=lambda fn: fn, missing=None
+    )
+    got = scalar.run(engines, QUICKEST, {"S1", "S2"})
+    row = next(r for r in got if r.engine == "dagrad_value_compiled")
+    assert row.error is None and row.extra["grads_match_floor"]
+    assert row.extra["first_step_s"] > 0
+    assert {r.workload for r in got if r.engine == "dagrad_value_compiled"} == {"S1"}
+    target = next(t for t in evaluate(got, None) if t.name.startswith("S1-compiled"))
+    assert "first call" in target.measured and target.met is not None
+
+
 def test_a_wrong_gradient_is_caught() -> None:
     grads = [np.array([1.0, -2.0]), np.array([0.5])]
     wrong = [grads[0] * 1.001, grads[1]]
