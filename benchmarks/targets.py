@@ -50,17 +50,18 @@ def _ratio_target(spec: tuple, case: str, rows: dict[tuple[str, str, str], Recor
         kind, f">= {limit:g}x faster than {versus}"
     )
     mine, theirs = rows.get((workload, case, engine)), rows.get((workload, case, versus))
+    other = rows.get((workload, case, BESIDE.get(spec[0], "")))
+    beside = ""
+    if other is not None and other.seconds and theirs is not None and theirs.seconds:
+        beside = f" ({other.label.split()[0]}: {other.seconds / theirs.seconds:.2f}x)"
     if mine is not None and mine.error:
-        return Target(name, goal, mine.error, None)
+        return Target(name, goal, mine.error + beside, None)
     if mine is None or theirs is None or not mine.seconds or not theirs.seconds:
         return Target(name, goal, "not measured", None)
     ratio = mine.seconds / theirs.seconds
     if kind == "faster":
         return Target(name, goal, f"{1 / ratio:.2f}x faster", 1 / ratio >= limit)
-    measured = f"{ratio:.2f}x {what}"
-    other = rows.get((workload, case, BESIDE.get(spec[0], "")))
-    if other is not None and other.seconds:
-        measured += f" ({other.label.split()[0]}: {other.seconds / theirs.seconds:.2f}x)"
+    measured = f"{ratio:.2f}x {what}{beside}"
     if "first_step_s" in mine.extra:  # the recording call of autograd.compile
         measured += f"; first call {mine.extra['first_step_s'] * 1e3:.0f} ms"
     return Target(name, goal, measured, ratio <= limit if kind == "at most" else ratio < limit)

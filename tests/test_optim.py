@@ -4,6 +4,7 @@ by hand, Value parameters, parameter groups, gradients left untouched, state dic
 from __future__ import annotations
 
 import math
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -519,7 +520,6 @@ def test_in_place_updates_equal_the_functional_formulas_bit_for_bit(
 
 @pytest.mark.parametrize(("name", "options"), CASES, ids=CASE_IDS)
 def test_a_step_allocates_nothing_after_the_first(name: str, options: dict[str, Any]) -> None:
-    tracemalloc = pytest.importorskip("tracemalloc")
     big = Tensor(np.random.default_rng(0).normal(size=(300, 200)), requires_grad=True)
     small = Tensor(np.ones(7), requires_grad=True)
     opt = getattr(optim, name)([big, small], **options)
