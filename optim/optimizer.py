@@ -48,7 +48,9 @@ class Optimizer:
         # work arrays for the update formulas, by (dtype, slot): flat, as long as the largest
         # parameter, shared by all parameters (never part of the state or the state dict)
         self._work: dict[tuple[np.dtype[Any], int], np.ndarray] = {}
-        _refuse_module(f"{self._name}: params", params)
+        _refuse_module(
+            f"{self._name}: params must be an iterable of parameters or of groups", params
+        )
         if isinstance(params, (Node, Mapping)) or not isinstance(params, Iterable):
             raise TypeError(
                 f"{self._name}: params must be an iterable of parameters or of parameter-group "
@@ -105,7 +107,7 @@ class Optimizer:
         if "params" not in param_group:
             raise ValueError(f"{self._name}: parameter group {group_index} has no 'params' entry")
         params = param_group["params"]
-        _refuse_module(f"{self._name}: the params of parameter group {group_index}", params)
+        _refuse_module(f"{self._name}: parameter group {group_index} must hold parameters", params)
         if isinstance(params, Node):
             params = [params]
         elif isinstance(params, (set, frozenset)):
@@ -135,7 +137,7 @@ class Optimizer:
             raise type(err)(f"{who or self._name}: {err}{where}") from None
 
     def _check_param(self, param: Any, index: int, known: dict[Node, int]) -> None:
-        _refuse_module(f"{self._name}: parameter {index}", param)
+        _refuse_module(f"{self._name}: parameter {index} must be a Value or Tensor", param)
         if not isinstance(param, Node):
             raise TypeError(
                 f"{self._name}: parameter {index} is a {type(param).__name__} ({param!r:.60}), "
@@ -323,7 +325,8 @@ def _refuse_module(who: str, params: Any) -> None:
     iterable, but over its layers, and any other Module is no iterable at all)."""
     if not isinstance(params, Node) and callable(getattr(params, "parameters", None)):
         raise TypeError(
-            f"{who} is a model (a {type(params).__name__}); pass its parameters: model.parameters()"
+            f"{who}, got a {type(params).__name__}, which is a model; pass its parameters: "
+            "model.parameters()"
         )
 
 
