@@ -1,4 +1,6 @@
-"""What the numbers were measured on: CPU, cores, load, versions, thread counts, BLAS."""
+"""What the numbers were measured on (CPU, load, versions, BLAS), and the thread count every
+engine gets: NumPy's BLAS and PyTorch alike, 2 by default (both cores, as BENCHMARKS.md says),
+passed to subprocesses (HIPS venv, memory probes) through the environment."""
 
 from __future__ import annotations
 
@@ -9,53 +11,62 @@ from typing import Any
 
 import numpy as np
 
+THREADS_ENV = "DAGRAD_BENCH_THREADS"
 
-def _cpu_model() -> str:
+
+def threads() -> int:
+    return int(os.environ.get(THREADS_ENV, 2))
+
+
+def use_threads(n: int) -> None:
+    """``n`` threads from now on, in this process and the ones it starts."""
+    if n < 1:
+        raise ValueError(f"threads must be at least 1, got {n}")
+    for var in (THREADS_ENV, "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ[var] = str(n)
     try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # NumPy keeps the count it started with (numpy_blas says which)
+        return
+    threadpool_limits(limits=n, user_api="blas")
 
 
 def numpy_blas() -> dict[str, Any]:
-    """NumPy's BLAS and its thread count: threadpoolctl when it is installed (it comes with
-    scikit-learn), else NumPy's build configuration (no thread count then)."""
+    """NumPy's BLAS and its threads, from threadpoolctl (it comes with scikit-learn)."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]  # type: ignore[index]
-        return {"blas": f"{blas['name']} {blas.get('version', '')}".strip(), "threads": None}
+        return {"blas": "unknown", "threads": None}
     for pool in threadpool_info():
         if pool.get("user_api") == "blas" and "numpy" in pool.get("filepath", ""):
             return {
                 "blas": f"{pool['internal_api']} {pool['version']}",
                 "threads": pool["num_threads"],
-                "architecture": pool.get("architecture"),
             }
     return {"blas": "unknown", "threads": None}
 
 
-def load_average() -> float | None:
-    """The 1-minute load average: above ~0.5 something else is using this machine."""
-    return os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+def load_average() -> float:
+    """The 1-minute load average: above ~0.7 something else is using this machine."""
+    return os.getloadavg()[0]
 
 
 def describe() -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "cpu": _cpu_model(),
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    info = {
+        "cpu": cpu,
         "cores": os.cpu_count(),
         "load_average_at_end": load_average(),
         "python": platform.python_version(),
-        "platform": platform.platform(),
         "numpy": np.__version__,
         "numpy_blas": numpy_blas(),
     }
-    torch = sys.modules.get("torch")  # reported only if an adapter imported it
+    torch = sys.modules.get("torch")  # only if an adapter imported it
     if torch is not None:
-        info["torch"] = torch.__version__
-        info["torch_threads"] = torch.get_num_threads()
+        info.update(torch=torch.__version__, torch_threads=torch.get_num_threads())
     return info

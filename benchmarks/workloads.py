@@ -1,107 +1,106 @@
-"""The standard workloads, each defined once: sizes, data, initial weights, FLOP counts.
+"""The standard workloads' sizes, data, initial weights and FLOP counts, each defined once.
 
-Every engine gets exactly the data and initial weights made here, so their losses and gradients
-can be compared number for number. Only NumPy at import time (scikit-learn is imported by the two
-dataset makers), because the HIPS autograd subprocess imports this module too.
+Every engine starts from exactly these numbers, so losses and gradients compare number for number.
+Weights are in PyTorch's layouts: Linear (out, in), Conv2d (out, in, kh, kw). NumPy only (the
+HIPS autograd subprocess imports this module too; scikit-learn only inside the dataset makers).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-# --- scalar workloads (dagrad Value, micrograd, the pure-Python floor) -----------------------
-
+# --- S1-S3: scalar engines ----------------------------------------------------------------
 ScalarLayer = tuple[list[list[float]], list[float]]  # (one weight row per neuron, biases)
 
 
 @dataclass(frozen=True)
-class MoonsConfig:
-    """S1: micrograd's demo step, MLP(2, [16, 16, 1]) on make_moons, SVM loss + L2, SGD."""
+class Moons:
+    """S1: micrograd's demo, MLP(2, [16, 16, 1]) on make_moons, SVM loss + L2, decaying SGD."""
 
     samples: int = 100
     sizes: tuple[int, ...] = (2, 16, 16, 1)
     steps: int = 100
     alpha: float = 1e-4
-    seed: int = 1
 
     def lr(self, step: int) -> float:
-        """micrograd's schedule: 1.0 at the first step, decaying linearly to 0.1."""
         return 1.0 - 0.9 * step / self.steps
 
+    def data(self) -> tuple[list[list[float]], list[float]]:
+        """make_moons(noise=0.1), labels -1/+1, as Python floats."""
+        from sklearn.datasets import make_moons
 
-def moons(cfg: MoonsConfig) -> tuple[list[list[float]], list[float]]:
-    """make_moons(noise=0.1) with labels mapped to -1/+1, as Python floats."""
-    from sklearn.datasets import make_moons
+        x, y = make_moons(n_samples=self.samples, noise=0.1, random_state=1)
+        return x.tolist(), (y * 2.0 - 1.0).tolist()
 
-    x, y = make_moons(n_samples=cfg.samples, noise=0.1, random_state=cfg.seed)
-    return x.tolist(), (y * 2.0 - 1.0).tolist()
-
-
-def scalar_init(sizes: tuple[int, ...], seed: int = 1337) -> list[ScalarLayer]:
-    """micrograd's initialisation: weights uniform in [-1, 1], biases zero (from a fixed seed)."""
-    rng = random.Random(seed)
-    layers = []
-    for nin, nout in zip(sizes[:-1], sizes[1:]):
-        rows = [[rng.uniform(-1.0, 1.0) for _ in range(nin)] for _ in range(nout)]
-        layers.append((rows, [0.0] * nout))
-    return layers
+    def weights(self) -> list[ScalarLayer]:
+        """micrograd's initialisation: weights uniform in [-1, 1], biases zero."""
+        rng = random.Random(1337)
+        return [
+            ([[rng.uniform(-1.0, 1.0) for _ in range(nin)] for _ in range(nout)], [0.0] * nout)
+            for nin, nout in zip(self.sizes[:-1], self.sizes[1:])
+        ]
 
 
-# S2: x = x * CHAIN_MUL + CHAIN_ADD, n times; two op nodes per link
-CHAIN_MUL = 1.0001
-CHAIN_ADD = 0.0001
+CHAIN_MUL, CHAIN_ADD = 1.0001, 0.0001  # S2: x = x * CHAIN_MUL + CHAIN_ADD; two nodes per link
 
 
-def chain_nodes(links: int) -> int:
-    return 2 * links
-
-
-def wide_sum_inputs(n: int, seed: int = 0) -> tuple[list[float], list[float]]:
-    """S3: the two factor lists of sum(a_i * b_i)."""
-    rng = random.Random(seed)
+def wide_sum_inputs(n: int) -> tuple[list[float], list[float]]:
+    """S3: the factors of sum(a_i * b_i)."""
+    rng = random.Random(0)
     return [rng.uniform(-1, 1) for _ in range(n)], [rng.uniform(-1, 1) for _ in range(n)]
 
 
-# --- tensor workloads (dagrad Tensor, PyTorch, HIPS autograd, MyGrad, the NumPy floor) -------
-
-TensorLayer = tuple[np.ndarray, np.ndarray]  # (W of shape (in, out), b of shape (out,))
-
-
+# --- T1-T5: tensor engines ------------------------------------------------------------------
 @dataclass(frozen=True)
-class MLPConfig:
-    """The tensor model: h = h @ W + b, ReLU on all but the last layer, mean softmax
-    cross-entropy, SGD with momentum in PyTorch's convention."""
+class Net:
+    """A training setup: an MLP's layer widths (the CNN's: its input shape), batch, optimizer."""
 
     sizes: tuple[int, ...]
     batch: int
     lr: float = 0.1
-    momentum: float = 0.9
-    dtype: str = "float32"
+    optimizer: str = "SGD"  # SGD with momentum 0.9, or Adam with PyTorch's defaults
 
     @property
     def parameters(self) -> int:
         return sum((nin + 1) * nout for nin, nout in zip(self.sizes[:-1], self.sizes[1:]))
 
-    def step_flops(self, batch: int | None = None) -> int:
+    def step_flops(self, batch: int) -> int:
         """6 x parameters x batch: forward 2, backward 4 FLOPs per weight and example."""
-        return 6 * self.parameters * (self.batch if batch is None else batch)
+        return 6 * self.parameters * batch
 
 
-DIGITS = MLPConfig(sizes=(64, 128, 128, 10), batch=64)  # T1
-LARGE = MLPConfig(sizes=(784, 512, 512, 10), batch=128)  # T2 (batch 128 and 1024)
+MOMENTUM = 0.9
+DIGITS = Net((64, 128, 128, 10), batch=64)  # T1
+LARGE = Net((784, 512, 512, 10), batch=128)  # T2 (batch 128 and 1024)
+LARGE_ADAM = Net((784, 512, 512, 10), batch=128, lr=1e-3, optimizer="Adam")  # T2-Adam
+CNN = Net((1, 28, 28), batch=64, lr=0.01)  # T5; the layers are fixed (cnn_init, pytorch_style)
 
 
-def he_init(sizes: tuple[int, ...], dtype: str, seed: int = 0) -> list[TensorLayer]:
-    """He-normal weights (std sqrt(2 / fan_in)) and zero biases, drawn in float64 then cast."""
+def he_init(sizes: tuple[int, ...], dtype: str, seed: int = 0) -> list[np.ndarray]:
+    """He-normal weights (std sqrt(2 / fan_in)), (out, in), and zero biases: W0, b0, W1, ..."""
     rng = np.random.default_rng(seed)
-    layers = []
+    out = []
     for nin, nout in zip(sizes[:-1], sizes[1:]):
         w = rng.standard_normal((nin, nout)) * np.sqrt(2.0 / nin)
-        layers.append((w.astype(dtype), np.zeros(nout, dtype=dtype)))
-    return layers
+        out += [np.ascontiguousarray(w.T, dtype=dtype), np.zeros(nout, dtype=dtype)]
+    return out
+
+
+def cnn_init(dtype: str, seed: int = 0) -> list[np.ndarray]:
+    """T5's conv1, conv2 and linear weights and biases, He-normal and zero."""
+    rng = np.random.default_rng(seed)
+    shapes = [(16, 1, 3, 3), (32, 16, 3, 3), (10, 32 * 7 * 7)]
+    out = []
+    for shape in shapes:
+        fan_in = int(np.prod(shape[1:]))
+        w = rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
+        out += [w.astype(dtype), np.zeros(shape[0], dtype=dtype)]
+    return out
 
 
 @dataclass(frozen=True)
@@ -122,41 +121,34 @@ def digits() -> Dataset:
     from sklearn.datasets import load_digits
 
     data = load_digits()
-    x = data.data / 16.0
-    y = data.target.astype(np.intp)
-    order = np.random.default_rng(0).permutation(len(x))
-    cut = int(round(0.8 * len(x)))
-    train, test = order[:cut], order[cut:]
-    return Dataset(x[train], y[train], x[test], y[test])
+    order = np.random.default_rng(0).permutation(len(data.data))
+    cut = int(round(0.8 * len(order)))
+    x, y = data.data / 16.0, data.target.astype(np.int64)
+    return Dataset(x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]])
 
 
-def batches(x: np.ndarray, y: np.ndarray, size: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Consecutive batches in a fixed order (no shuffling, so every engine sees the same steps);
-    the last one may be short, as with PyTorch's DataLoader."""
-    return [(x[i : i + size], y[i : i + size]) for i in range(0, len(x), size)]
+def random_batch(shape: tuple[int, ...], classes: int, batch: int, dtype: str) -> tuple:
+    """T2 and T5: random inputs of ``shape`` per example and random class targets."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((batch, *shape)).astype(dtype)
+    return x, rng.integers(0, classes, size=batch).astype(np.int64)
 
 
-def random_batch(sizes: tuple[int, ...], batch: int, dtype: str, seed: int = 1) -> tuple:
-    """T2: a random input batch and random class targets."""
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((batch, sizes[0])).astype(dtype)
-    return x, rng.integers(0, sizes[-1], size=batch).astype(np.intp)
-
-
-# T3: a chain of tiny elementwise ops, cycling through these three, on a 10-element tensor
-TINY_OPS = ("mul", "add", "tanh")
-TINY_MUL = 1.02  # with TINY_ADD: values and gradients stay normal floats (no denormals)
-TINY_ADD = 0.001
+# T3: a chain of tiny elementwise ops on a 10-element tensor (TINY_MUL and TINY_ADD keep the
+# values and gradients normal floats, no denormals)
+TINY_OPS, TINY_MUL, TINY_ADD = ("mul", "add", "tanh"), 1.02, 0.001
 
 
 def tiny_ops(n: int) -> list[str]:
     return [TINY_OPS[i % len(TINY_OPS)] for i in range(n)]
 
 
-def tiny_input(size: int = 10, dtype: str = "float32", seed: int = 2) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(size).astype(dtype)
+def tiny_input(dtype: str = "float32") -> np.ndarray:
+    return np.random.default_rng(2).standard_normal(10).astype(dtype)
 
 
-def matmul_flops(n: int) -> int:
-    """T4: an n x n by n x n product."""
-    return 2 * n**3
+def tiny_chain(h: Any, ops: list[str], tanh: Callable[[Any], Any]) -> Any:
+    """T3's forward pass, written once for every engine (``tanh`` is the engine's)."""
+    for op in ops:
+        h = h * TINY_MUL if op == "mul" else h + TINY_ADD if op == "add" else tanh(h)
+    return h

@@ -21,6 +21,8 @@ class Adagrad(Optimizer):
         g = g + weight_decay * p
         s = s + g * g                                     (s starts at initial_accumulator_value)
         p = p - lr / (1 + (t - 1) * lr_decay) * g / (sqrt(s) + eps)
+
+    As ``torch.optim.Adagrad``, every step is done in place on ``p`` and ``s``.
     """
 
     def __init__(
@@ -54,10 +56,17 @@ class Adagrad(Optimizer):
     def _init_state(self, data: Numbers, group: Group) -> State:
         return {"step": 0, "sum": np.full_like(data, group["initial_accumulator_value"])}
 
-    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> Numbers:
+    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> None:
         step = state["step"] = state["step"] + 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * data
+        work = self._scratch(data)
+        if group["weight_decay"] != 0:  # g + weight_decay * p, in a second work array
+            decayed = self._scratch(data, 1)
+            np.multiply(data, group["weight_decay"], out=decayed)
+            grad = np.add(grad, decayed, out=decayed)
         step_size = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        total = state["sum"] = state["sum"] + grad * grad
-        return data - step_size * (grad / (np.sqrt(total) + group["eps"]))
+        total = state["sum"]
+        total += np.multiply(grad, grad, out=work)
+        denominator = np.sqrt(total, out=work)
+        denominator += group["eps"]
+        update = np.divide(grad, denominator, out=work)
+        np.subtract(data, np.multiply(update, step_size, out=work), out=data)

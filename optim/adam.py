@@ -23,6 +23,8 @@ class Adam(Optimizer):
         v = beta2 * v + (1 - beta2) * g * g
         v_hat = max(v_hat, v) if amsgrad else v
         p = p - lr / (1 - beta1**t) * m / (sqrt(v_hat) / sqrt(1 - beta2**t) + eps)
+
+    As ``torch.optim.Adam``, every step is done in place on ``p``, ``m``, ``v`` and ``v_hat``.
     """
 
     decoupled_weight_decay = False
@@ -56,24 +58,34 @@ class Adam(Optimizer):
     def _init_state(self, data: Numbers, group: Group) -> State:
         return {"step": 0, "exp_avg": np.zeros_like(data), "exp_avg_sq": np.zeros_like(data)}
 
-    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> Numbers:
+    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> None:
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         step = state["step"] = state["step"] + 1
+        work = self._scratch(data)
         if weight_decay != 0:
             if self.decoupled_weight_decay:
-                data = data * (1 - lr * weight_decay)
-            else:
-                grad = grad + weight_decay * data
-        exp_avg = state["exp_avg"] = beta1 * state["exp_avg"] + (1 - beta1) * grad
-        exp_avg_sq = state["exp_avg_sq"] = beta2 * state["exp_avg_sq"] + (1 - beta2) * (grad * grad)
+                np.multiply(data, 1 - lr * weight_decay, out=data)
+            else:  # g + weight_decay * p, in a second work array: the gradient is read-only
+                decayed = self._scratch(data, 1)
+                grad = np.add(grad, np.multiply(data, weight_decay, out=decayed), out=decayed)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        np.multiply(exp_avg, beta1, out=exp_avg)
+        exp_avg += np.multiply(grad, 1 - beta1, out=work)
+        np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+        exp_avg_sq += np.multiply(np.multiply(grad, grad, out=work), 1 - beta2, out=work)
         if group["amsgrad"]:
             # starts at 0 (v is never negative), also when amsgrad is switched on mid-run
-            largest = state.get("max_exp_avg_sq", 0.0)
-            exp_avg_sq = state["max_exp_avg_sq"] = np.maximum(largest, exp_avg_sq)
-        step_size = lr / (1 - beta1**step)
-        denominator = np.sqrt(exp_avg_sq) / (1 - beta2**step) ** 0.5 + eps
-        return data - step_size * (exp_avg / denominator)
+            largest = state.get("max_exp_avg_sq")
+            if largest is None:
+                largest = state["max_exp_avg_sq"] = np.zeros_like(exp_avg_sq)
+            exp_avg_sq = np.maximum(largest, exp_avg_sq, out=largest)
+        # p - lr / (1 - beta1**t) * (m / (sqrt(v) / sqrt(1 - beta2**t) + eps))
+        denominator = np.sqrt(exp_avg_sq, out=work)
+        denominator /= (1 - beta2**step) ** 0.5
+        denominator += eps
+        update = np.divide(exp_avg, denominator, out=work)
+        np.subtract(data, np.multiply(update, lr / (1 - beta1**step), out=work), out=data)
 
 
 class AdamW(Adam):

@@ -2,15 +2,17 @@
 update loop; SGD, Adam and the others only supply their update formula.
 
 Parameters are graph nodes that require grad: Tensors (``nn.Parameter`` included) and Values.
-An update reads the raw numbers (``.data``, ``.grad``) and writes the result back into ``.data``,
-so it is never recorded in a graph. A Tensor is updated in place, as in PyTorch (views of its
-data see the change); a Value gets a new Python float. Gradients are only read: they may be
-shared with other nodes, so an optimizer writes new arrays instead of editing them.
+An update reads the raw numbers (``.data``, ``.grad``) and writes into ``.data``, so it is never
+recorded in a graph. A Tensor is updated in place, as in PyTorch: its array stays the same
+object (views of it and references to it see the change), and so do its state buffers; the
+formulas write through NumPy's ``out=`` and one or two work arrays the optimizer keeps, so a
+step allocates nothing after the first. Gradients are only read: they may be shared with other
+nodes.
 
-Update formulas are written once for both kinds of parameter: a Tensor's numbers arrive as
-arrays in the parameter's dtype, a Value's as NumPy float64 scalars (IEEE division, like an
-array: a zero denominator gives inf or nan, not an exception). State is kept the same way:
-arrays in the parameter's dtype for a Tensor, Python floats for a Value, and an int ``step``.
+Update formulas are written once for both kinds of parameter: a Value's number arrives as a
+0-d float64 array (IEEE arithmetic, like a Tensor's: a zero denominator gives inf or nan, not an
+exception) and goes back into ``.data`` as a Python float. State is kept as arrays in the
+parameter's dtype for a Tensor, Python floats for a Value, and an int ``step``.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, enable_grad
 
-# A parameter's numbers during an update: an ndarray (Tensor) or a NumPy float64 (Value).
-Numbers = Any
+# A parameter's numbers during an update: an ndarray (a Tensor's, or 0-d for a Value).
+Numbers = np.ndarray
 State = dict[str, Any]
 Group = dict[str, Any]
 
@@ -35,13 +37,19 @@ class Optimizer:
     ``params`` is an iterable of parameters, or of dicts that each hold ``"params"`` and any
     options that differ from the defaults for that group (as in PyTorch). Subclasses implement
     ``_check_options`` (validate a group's options), ``_init_state`` (a fresh parameter's state)
-    and ``_update`` (one step for one parameter).
+    and ``_update`` (one step for one parameter, in place).
     """
 
     def __init__(self, params: Iterable[Any], defaults: Mapping[str, Any]) -> None:
         self.defaults: dict[str, Any] = self._checked(dict(defaults), where="")
         self.param_groups: list[Group] = []
         self.state: dict[Node, State] = {}
+        # work arrays for the update formulas, by (dtype, slot): flat, as long as the largest
+        # parameter, shared by all parameters (never part of the state or the state dict)
+        self._work: dict[tuple[np.dtype[Any], int], np.ndarray] = {}
+        _refuse_module(
+            f"{self._name}: params must be an iterable of parameters or of groups", params
+        )
         if isinstance(params, (Node, Mapping)) or not isinstance(params, Iterable):
             raise TypeError(
                 f"{self._name}: params must be an iterable of parameters or of parameter-group "
@@ -68,9 +76,19 @@ class Optimizer:
         """The state of a parameter before its first update."""
         return {}
 
-    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> Numbers:
-        """The parameter's new data after one step; may replace entries of ``state``."""
+    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> None:
+        """One step for one parameter: writes into ``data`` and the arrays of ``state`` in place
+        (``out=``), adding entries to ``state`` when first needed; never writes ``grad``."""
         raise NotImplementedError
+
+    def _scratch(self, like: Numbers, slot: int = 0) -> Numbers:
+        """A work array of ``like``'s shape and dtype, its contents undefined: the same memory
+        for every parameter and every step (``slot`` tells apart two used at once)."""
+        key = (like.dtype, slot)
+        flat = self._work.get(key)
+        if flat is None or flat.size < like.size:
+            flat = self._work[key] = np.empty(like.size, like.dtype)
+        return flat[: like.size].reshape(like.shape)
 
     # parameter groups ---------------------------------------------------------------------
     @property
@@ -88,6 +106,7 @@ class Optimizer:
         if "params" not in param_group:
             raise ValueError(f"{self._name}: parameter group {group_index} has no 'params' entry")
         params = param_group["params"]
+        _refuse_module(f"{self._name}: parameter group {group_index} must hold parameters", params)
         if isinstance(params, Node):
             params = [params]
         elif isinstance(params, (set, frozenset)):
@@ -117,6 +136,7 @@ class Optimizer:
             raise type(err)(f"{who or self._name}: {err}{where}") from None
 
     def _check_param(self, param: Any, index: int, known: dict[Node, int]) -> None:
+        _refuse_module(f"{self._name}: parameter {index} must be a Value or Tensor", param)
         if not isinstance(param, Node):
             raise TypeError(
                 f"{self._name}: parameter {index} is a {type(param).__name__} ({param!r:.60}), "
@@ -167,13 +187,29 @@ class Optimizer:
                 grad = self._grad_of(param)
                 if grad is None:
                     continue
-                data = np.float64(param.data) if isinstance(param, Value) else param.data
+                if isinstance(param, Value):
+                    self._step_value(param, grad, group)
+                    continue
+                data = param.data
+                if not data.flags.writeable:  # e.g. a broadcast view: give it an array of its own
+                    data = param.data = np.array(data)
                 state = self.state.get(param)
                 if state is None:
                     state = self.state[param] = self._init_state(data, group)
-                new_data = self._update(data, grad, state, group)
-                _store(param, new_data, state)
+                self._update(data, grad, state, group)
         return loss
+
+    def _step_value(self, param: Value, grad: Numbers, group: Group) -> None:
+        """The same formula on 0-d float64 arrays; the results go back as Python floats."""
+        data = np.array(param.data, dtype=np.float64)
+        state = self.state.get(param)
+        if state is None:
+            state = self._init_state(data, group)
+        else:
+            state = {key: _as_array(key, value) for key, value in state.items()}
+        self._update(data, grad, state, group)
+        param.data = float(data)
+        self.state[param] = {key: _as_number(key, value) for key, value in state.items()}
 
     def _grad_of(self, param: Node) -> Numbers | None:
         grad = param.grad
@@ -184,7 +220,7 @@ class Optimizer:
                     f"{self._name}.step(): parameter {index} is a Value whose .grad is a "
                     f"{type(grad).__name__} ({grad!r:.60}), not a number"
                 )
-            return np.float64(grad)
+            return np.array(grad, dtype=np.float64)
         if grad is None:
             return None
         given = grad
@@ -283,23 +319,22 @@ class Optimizer:
 _LIST = "pass a list instead"
 
 
-def _store(param: Node, new_data: Numbers, state: State) -> None:
-    """Write an update back: floats for a Value, arrays in the parameter's dtype for a Tensor."""
-    if isinstance(param, Value):
-        param.data = float(new_data)
-        for key, value in state.items():
-            if key != "step":
-                state[key] = float(value)
-        return
-    data = param.data
-    if data.flags.writeable:
-        np.copyto(data, new_data, casting="same_kind")
-    else:  # e.g. a broadcast view: it cannot take the update, so the parameter gets a new array
-        param.data = np.array(new_data, dtype=data.dtype)
-    for key, value in state.items():
-        # NumPy turns 0-d results into scalars: keep every state entry an array of the dtype
-        if key != "step" and not (isinstance(value, np.ndarray) and value.dtype == data.dtype):
-            state[key] = np.asarray(value, dtype=data.dtype)
+def _refuse_module(who: str, params: Any) -> None:
+    """A model passed where its parameters belong: say how to get them (a Sequential is
+    iterable, but over its layers, and any other Module is no iterable at all)."""
+    if not isinstance(params, Node) and callable(getattr(params, "parameters", None)):
+        raise TypeError(
+            f"{who}, got a {type(params).__name__}, which is a model; pass its parameters: "
+            "model.parameters()"
+        )
+
+
+def _as_array(key: str, value: Any) -> Any:
+    return value if key == "step" else np.array(value, dtype=np.float64)
+
+
+def _as_number(key: str, value: Any) -> Any:
+    return value if key == "step" else float(value)
 
 
 def _copy(value: Any) -> Any:

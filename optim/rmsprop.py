@@ -24,6 +24,8 @@ class RMSprop(Optimizer):
         r = sqrt(s - a * a) + eps if centered else sqrt(s) + eps
         b = momentum * b + g / r; p = p - lr * b          (momentum > 0)
         p = p - lr * g / r                                (momentum == 0)
+
+    As ``torch.optim.RMSprop``, every step is done in place on ``p``, ``s``, ``a`` and ``b``.
     """
 
     def __init__(
@@ -59,20 +61,35 @@ class RMSprop(Optimizer):
         # the averages that only some options use start at 0 when first needed
         return {"step": 0, "square_avg": np.zeros_like(data)}
 
-    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> Numbers:
+    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> None:
         alpha, lr, momentum = group["alpha"], group["lr"], group["momentum"]
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * data
-        square_avg = state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * (grad * grad)
+        work = self._scratch(data)
+        if group["weight_decay"] != 0:  # g + weight_decay * p, in a second work array
+            decayed = self._scratch(data, 1)
+            np.multiply(data, group["weight_decay"], out=decayed)
+            grad = np.add(grad, decayed, out=decayed)
+        square_avg = state["square_avg"]
+        np.multiply(square_avg, alpha, out=square_avg)
+        square_avg += np.multiply(np.multiply(grad, grad, out=work), 1 - alpha, out=work)
         if group["centered"]:
-            grad_avg = state.get("grad_avg", 0.0)
-            grad_avg = state["grad_avg"] = grad_avg + (1 - alpha) * (grad - grad_avg)
-            rms = np.sqrt(square_avg - grad_avg * grad_avg) + group["eps"]
+            grad_avg = state.get("grad_avg")
+            if grad_avg is None:
+                grad_avg = state["grad_avg"] = np.zeros_like(square_avg)
+            grad_avg += np.multiply(np.subtract(grad, grad_avg, out=work), 1 - alpha, out=work)
+            rms = np.subtract(square_avg, np.multiply(grad_avg, grad_avg, out=work), out=work)
+            np.sqrt(rms, out=rms)
         else:
-            rms = np.sqrt(square_avg) + group["eps"]
+            rms = np.sqrt(square_avg, out=work)
+        rms += group["eps"]
+        step = np.divide(grad, rms, out=work)  # g / r
         if momentum > 0:
-            buffer = momentum * state.get("momentum_buffer", 0.0) + grad / rms
-            state["momentum_buffer"] = buffer
-            return data - lr * buffer
-        return data - lr * (grad / rms)
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = state["momentum_buffer"] = np.zeros_like(square_avg)
+            np.multiply(buffer, momentum, out=buffer)
+            buffer += step
+            step = np.multiply(buffer, lr, out=work)
+        else:
+            np.multiply(step, lr, out=step)
+        np.subtract(data, step, out=data)

@@ -21,6 +21,8 @@ class SGD(Optimizer):
         b = g on the first step, else momentum * b + (1 - dampening) * g
         g = g + momentum * b if nesterov else b          (only when momentum != 0)
         p = p - lr * g
+
+    As ``torch.optim.SGD``, every step is done in place on ``p`` and ``b``.
     """
 
     def __init__(
@@ -54,16 +56,25 @@ class SGD(Optimizer):
             )
         return options
 
-    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> Numbers:
-        momentum = group["momentum"]
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * data
+    def _update(self, data: Numbers, grad: Numbers, state: State, group: Group) -> None:
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        if weight_decay != 0:  # g + weight_decay * p, in a work array: the gradient is read-only
+            decayed = self._scratch(data, 1)
+            np.multiply(data, weight_decay, out=decayed)
+            grad = np.add(grad, decayed, out=decayed)
+        step = self._scratch(data)
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:  # a copy: the gradient array belongs to the parameter
-                buffer = np.array(grad, copy=True)
+                buffer = state["momentum_buffer"] = grad.copy()
             else:
-                buffer = momentum * buffer + (1 - group["dampening"]) * grad
-            state["momentum_buffer"] = buffer
-            grad = grad + momentum * buffer if group["nesterov"] else buffer
-        return data - group["lr"] * grad
+                np.multiply(buffer, momentum, out=buffer)
+                if group["dampening"] != 0:
+                    buffer += np.multiply(grad, 1 - group["dampening"], out=step)
+                else:  # (1 - 0) * g is g: no product needed
+                    buffer += grad
+            if group["nesterov"]:  # g + momentum * b
+                grad = np.add(grad, np.multiply(buffer, momentum, out=step), out=step)
+            else:
+                grad = buffer
+        np.subtract(data, np.multiply(grad, group["lr"], out=step), out=data)

@@ -4,6 +4,7 @@ by hand, Value parameters, parameter groups, gradients left untouched, state dic
 from __future__ import annotations
 
 import math
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
@@ -423,6 +424,129 @@ def test_add_param_group_and_repr() -> None:
     assert text.startswith("SGD (") and "Parameter Group 1" in text and "lr: 0.01" in text
 
 
+# --- in place: the same arrays, nothing allocated per step, the same numbers as before -------
+# The update formulas as they were written before the updates went in place (functional: new
+# arrays each step, copied back), kept here as the reference the in-place code must match bit
+# for bit: it does the same operations in the same order.
+def _reference_update(name: str, data: Any, grad: Any, state: dict[str, Any], group: Any) -> Any:
+    if name == "SGD":
+        momentum = group["momentum"]
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * data
+        if momentum != 0:
+            buffer = state.get("momentum_buffer")
+            if buffer is None:
+                buffer = np.array(grad, copy=True)
+            else:
+                buffer = momentum * buffer + (1 - group["dampening"]) * grad
+            state["momentum_buffer"] = buffer
+            grad = grad + momentum * buffer if group["nesterov"] else buffer
+        return data - group["lr"] * grad
+    if name in ("Adam", "AdamW"):
+        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        step = state["step"] = state.get("step", 0) + 1
+        if weight_decay != 0:
+            if name == "AdamW":
+                data = data * (1 - lr * weight_decay)
+            else:
+                grad = grad + weight_decay * data
+        exp_avg = state["exp_avg"] = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * grad
+        exp_avg_sq = state["exp_avg_sq"] = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * (
+            grad * grad
+        )
+        if group["amsgrad"]:
+            exp_avg_sq = state["max_exp_avg_sq"] = np.maximum(
+                state.get("max_exp_avg_sq", 0.0), exp_avg_sq
+            )
+        denominator = np.sqrt(exp_avg_sq) / (1 - beta2**step) ** 0.5 + eps
+        return data - lr / (1 - beta1**step) * (exp_avg / denominator)
+    if name == "RMSprop":
+        alpha, lr, momentum = group["alpha"], group["lr"], group["momentum"]
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * data
+        square_avg = state["square_avg"] = alpha * state.get("square_avg", 0.0) + (1 - alpha) * (
+            grad * grad
+        )
+        if group["centered"]:
+            grad_avg = state.get("grad_avg", 0.0)
+            grad_avg = state["grad_avg"] = grad_avg + (1 - alpha) * (grad - grad_avg)
+            rms = np.sqrt(square_avg - grad_avg * grad_avg) + group["eps"]
+        else:
+            rms = np.sqrt(square_avg) + group["eps"]
+        if momentum > 0:
+            buffer = momentum * state.get("momentum_buffer", 0.0) + grad / rms
+            state["momentum_buffer"] = buffer
+            return data - lr * buffer
+        return data - lr * (grad / rms)
+    assert name == "Adagrad"
+    step = state["step"] = state.get("step", 0) + 1
+    if group["weight_decay"] != 0:
+        grad = grad + group["weight_decay"] * data
+    step_size = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+    start = np.full_like(data, group["initial_accumulator_value"])
+    total = state["sum"] = state.get("sum", start) + grad * grad
+    return data - step_size * (grad / (np.sqrt(total) + group["eps"]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("name", "options"), CASES, ids=CASE_IDS)
+def test_in_place_updates_equal_the_functional_formulas_bit_for_bit(
+    name: str, options: dict[str, Any], dtype: Any
+) -> None:
+    params = dagrad_params(dtype)
+    arrays = [p.data for p in params]
+    opt = getattr(optim, name)(params, **options)
+    group = opt.param_groups[0]
+    expected = [p.data.copy() for p in params]
+    states: list[dict[str, Any]] = [{} for _ in params]
+    buffers: dict[tuple[int, str], Any] = {}
+    for step in range(STEPS):
+        for p in params:
+            p.grad = _bumpy_gradient(p.data)
+        grads = [_bumpy_gradient(e) for e in expected]
+        opt.step()
+        for i, g in enumerate(grads):
+            new = _reference_update(name, expected[i], g, states[i], group)
+            expected[i] = np.asarray(new, dtype=dtype)
+        for i, p in enumerate(params):
+            assert p.data is arrays[i]  # views and references the user holds stay valid
+            np.testing.assert_array_equal(p.data, expected[i], err_msg=f"step {step}")
+            for key, buffer in opt.state[p].items():
+                if key != "step":  # each state buffer too stays one array, updated in place
+                    assert buffers.setdefault((i, key), buffer) is buffer, key
+    assert max(np.abs(p.data - w).max() for p, w in zip(params, INITIAL)) > 1e-3
+
+
+@pytest.mark.parametrize(("name", "options"), CASES, ids=CASE_IDS)
+def test_a_step_allocates_nothing_after_the_first(name: str, options: dict[str, Any]) -> None:
+    big = Tensor(np.random.default_rng(0).normal(size=(300, 200)), requires_grad=True)
+    small = Tensor(np.ones(7), requires_grad=True)
+    opt = getattr(optim, name)([big, small], **options)
+    big.grad, small.grad = _bumpy_gradient(big.data), _bumpy_gradient(small.data)
+    opt.step()  # makes the state and the work arrays
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        opt.step()
+        opt.step()
+        extra = tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+    assert extra < big.data.nbytes // 20  # Python objects only: not one parameter-sized array
+
+
+def test_a_read_only_parameter_array_gets_an_array_of_its_own() -> None:
+    shared = np.ones(3)
+    p = Tensor(np.broadcast_to(shared, (2, 3)), requires_grad=True)
+    opt = optim.SGD([p], lr=0.5)
+    p.grad = np.ones((2, 3))
+    opt.step()
+    np.testing.assert_array_equal(p.data, 0.5)
+    np.testing.assert_array_equal(shared, 1.0)
+
+
 # --- state dicts -----------------------------------------------------------------------------
 def _snapshot(params: list[Tensor]) -> list[Tensor]:
     return [Tensor(p.data.copy(), requires_grad=True) for p in params]
@@ -657,6 +781,20 @@ def test_bad_arguments(make: Callable[[], Any], error: type[Exception], message:
     with pytest.raises(error) as info:
         make()
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("name", sorted(RICH))
+def test_a_model_instead_of_its_parameters_says_pass_model_parameters(name: str) -> None:
+    nn = pytest.importorskip("nn")
+    for model in (nn.Sequential(nn.Linear(2, 3), nn.ReLU()), nn.Linear(2, 3)):
+        for given in (model, [model], [{"params": model}]):
+            with pytest.raises(TypeError) as info:
+                getattr(optim, name)(given)
+            message = str(info.value)
+            assert "pass its parameters: model.parameters()" in message, given
+            assert "wrap it in a list" not in message
+        opt = getattr(optim, name)(model.parameters())  # what the message says works
+        assert len(opt.param_groups[0]["params"]) == 2
 
 
 def test_bad_gradients_at_step() -> None:

@@ -1,47 +1,42 @@
-"""One small module per engine, all with the same few entry points, so each workload is written
-once (scalar_suite.py, tensor_suite.py) and run on every engine.
-
-Scalar engines (S1-S3) provide ``LABEL``, ``version()``, ``MoonsMLP(weights, x, y, alpha)``
-with ``loss_and_grads() step(lr) accuracy() graph_nodes()``, ``chain(links)`` and
-``WideSum(a, b)`` with ``backward() grads()``.
-
-Tensor engines (T1-T3) provide ``LABEL``, ``version()``, ``MLP(weights, lr, momentum)`` with
-``prepare(x, y) loss_and_grads(batch) step(batch) predict(x) numpy_params()`` and
-``tiny_chain(x0, ops)``; optionally ``thread_counts()``.
-
-Gradients come back in parameter order (W0, b0, W1, b1, ... for tensors; micrograd's order,
-each neuron's weights then its bias, for scalars). Nothing is imported here: a peer that is not
-installed must not break the others, and hips_autograd must never be imported in dagrad's venv
-(it runs in its own, see hips.py).
-"""
+"""One small module per engine. Each defines ``ENGINES``: name -> an object with ``label``,
+``version``, ``workloads`` and the entry points its suite calls (scalar.py: ``s1``, ``chain``,
+``wide``, mostly from scalar.Graph; tensor.py: ``trainer``, ``tiny_chain``). Nothing is
+imported here: a peer that is not installed must not break the others, and hips_autograd runs
+only in its own venv (hips.py)."""
 
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import Any
 
-SCALAR_FLOOR = "floor_python"
-TENSOR_FLOOR = "floor_numpy"
-SCALAR_ENGINES = (
-    SCALAR_FLOOR,
-    "dagrad_value",
-    "dagrad_value_per_op",
-    "dagrad_value_gc_paused",
-    "micrograd",
-)
-TENSOR_ENGINES = (TENSOR_FLOOR, "dagrad_tensor", "torch_cpu", "mygrad", "hips_autograd")
+# engine -> its adapter module; the floors first, the row each family's ratios are taken to next
+SCALAR = {
+    "floor_python": "floor_python",
+    "dagrad_value": "dagrad_value",
+    "dagrad_value_per_op": "dagrad_value",
+    "dagrad_value_gc_paused": "dagrad_value",
+    "dagrad_value_compiled": "dagrad_value",
+    "micrograd": "micrograd",
+}
+TENSOR = {
+    "floor_numpy": "floor_numpy",
+    "dagrad_tensor": "dagrad_tensor",
+    "dagrad_tensor_tuned": "dagrad_tensor",
+    "torch_cpu": "torch_cpu",
+    "mygrad": "mygrad",
+    "hips_autograd": "hips_autograd",
+}
+FLOORS = {"scalar": "floor_python", "tensor": "floor_numpy"}
 DAGRAD = {"scalar": "dagrad_value", "tensor": "dagrad_tensor"}
-SUBPROCESS_ENGINES = frozenset({"hips_autograd"})  # run in their own venv, never imported here
-ALL_ENGINES = SCALAR_ENGINES + TENSOR_ENGINES
+SUBPROCESS = "hips_autograd"  # never imported in dagrad's venv
 
 
-def load(name: str) -> tuple[ModuleType | None, str | None]:
-    """The adapter module, or None and why not (the peer is not installed, say)."""
-    if name not in ALL_ENGINES:
-        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ALL_ENGINES)}")
-    if name in SUBPROCESS_ENGINES:
-        raise ValueError(f"{name} runs in its own venv; use benchmarks.hips, not load()")
+def load(name: str) -> tuple[Any, str | None]:
+    """The engine, or None and why not (its peer is not installed)."""
+    module = {**SCALAR, **TENSOR}[name]
+    if name == SUBPROCESS:
+        raise ValueError(f"{name} runs in its own venv (benchmarks/hips.py)")
     try:
-        return importlib.import_module(f"{__name__}.{name}"), None
+        return importlib.import_module(f"{__name__}.{module}").ENGINES[name], None
     except ImportError as err:
         return None, f"{name} skipped: not installed ({err})"

@@ -1,39 +1,43 @@
-"""dagrad's scalar engine on S1, S2 and S3 as a dagrad user writes them: each neuron one
-``value_dot`` node (what ``nn.scalar.Neuron`` builds), sums with ``value_sum``. The same
-numbers, added in the same order, as micrograd's code (dagrad_value_per_op runs that)."""
+"""dagrad's scalar engine on S1-S3: as a dagrad user writes it (a neuron is one ``value_dot``
+node, as ``nn.scalar`` builds it; sums with ``value_sum``), and for reference as micrograd's demo
+is written (one node per product and addition), with and without the cycle collector, and that
+per-op S1 under ``autograd.compile``."""
 
 from __future__ import annotations
 
-from autograd import Value, value_dot, value_sum
+from dataclasses import replace
+from importlib.metadata import version
+from typing import Any
 
-from . import dagrad_value_per_op as _per_op
+import autograd
+from autograd import Value, gc_paused, value_dot, value_sum
 
-LABEL = "dagrad Value"
-version = _per_op.version
-chain = _per_op.chain  # a chain of two-input ops has nothing to fuse
-
-
-class MoonsMLP(_per_op.MoonsMLP):
-    """S1 with a neuron as ``value_dot(w, x, b)``: one node instead of 2 * fan-in."""
-
-    def _score(self, xi: list[Value]) -> Value:
-        a = xi
-        last = len(self.layers) - 1
-        for li, (rows, bias) in enumerate(self.layers):
-            zs = [value_dot(row, a, b) for row, b in zip(rows, bias)]
-            a = zs if li == last else [z.relu() for z in zs]
-        return a[0]
-
-    def _loss(self) -> Value:
-        losses = [(1 + -yi * self._score(xi)).relu() for xi, yi in zip(self.x, self.y)]
-        data_loss = value_sum(losses) * (1.0 / len(losses))
-        return data_loss + self.alpha * value_dot(self.params, self.params)
+from ..scalar import Graph
 
 
-class WideSum(_per_op.WideSum):
-    """S3 with the engine's own n-ary sum: n products and one sum node."""
+def _constant(x: float) -> Value:
+    return Value(x, requires_grad=False)
 
-    def __init__(self, a: list[float], b: list[float]) -> None:
-        self.a = [Value(v) for v in a]
-        self.b = [Value(v) for v in b]
-        self.total = value_sum([x * y for x, y in zip(self.a, self.b)])
+
+def _parents(node: Value) -> tuple[Any, ...]:
+    return node._parents
+
+
+_compile = getattr(autograd, "compile", None)
+PER_OP = Graph("dagrad Value, per op", version("dagrad"), Value, _constant, _parents)
+
+ENGINES = {
+    "dagrad_value": replace(PER_OP, label="dagrad Value", dot=value_dot, total=value_sum),
+    "dagrad_value_per_op": PER_OP,
+    # the engine's setting for scalar loops: its graphs hold no reference cycles, so pausing
+    # Python's cycle collector changes no number (micrograd's graphs are cycles: not for it)
+    "dagrad_value_gc_paused": replace(PER_OP, label=f"{PER_OP.label}, gc_paused", wrap=gc_paused()),
+    # S1 written per op, as micrograd's demo, its loss function recorded once and replayed
+    "dagrad_value_compiled": replace(
+        PER_OP,
+        label=f"{PER_OP.label}, compiled",
+        compile=_compile,
+        missing=None if _compile else "not available: autograd.compile does not exist yet",
+        workloads=("S1",),
+    ),
+}

@@ -1,10 +1,9 @@
-"""HIPS autograd on T1, T2 and T3: pure functions of the parameters, differentiated with
-``autograd.value_and_grad``; SGD with momentum written out on the arrays.
+"""HIPS autograd on T1, T2, T2-Adam and T3: pure functions of the parameters differentiated by
+``value_and_grad``, the floor's in-place SGD and Adam on the arrays.
 
-Its import name, ``autograd``, is dagrad's too, so it lives in its own venv
-(benchmarks/.venv-hips, made by ``python -m benchmarks --setup-hips``) and runs as a script in
-that venv's Python: ``python benchmarks/adapters/hips_autograd.py JOB.json OUT.json``
-(benchmarks/hips.py writes the job and reads the records back). Never import it in dagrad's venv.
+Its import name, ``autograd``, is dagrad's too, so it runs in its own venv
+(benchmarks/.venv-hips; hips.py makes it) as ``python hips_autograd.py JOB.json OUT.json``,
+taking turns with the NumPy floor there. Never import it in dagrad's venv.
 """
 
 from __future__ import annotations
@@ -13,117 +12,73 @@ import json
 import sys
 from pathlib import Path
 
-if __name__ == "__main__":
-    # find the `benchmarks` package, but after site-packages: the repo root holds dagrad's own
-    # `autograd`, which must not shadow HIPS's
-    sys.path.pop(0)  # this file's folder
+if __name__ == "__main__":  # find `benchmarks`, after site-packages: the repo's own `autograd`
+    sys.path.pop(0)  # must not shadow HIPS's
     sys.path.append(str(Path(__file__).resolve().parents[2]))
 
-from importlib.metadata import version as _dist_version  # noqa: E402
+from importlib.metadata import version  # noqa: E402
+from typing import Any  # noqa: E402
 
 import autograd.numpy as anp  # noqa: E402
 import numpy as np  # noqa: E402
 
 from autograd import value_and_grad  # type: ignore[attr-defined]  # noqa: E402
-from benchmarks.workloads import TINY_ADD, TINY_MUL, TensorLayer  # noqa: E402
-
-LABEL = "HIPS autograd"
-
-
-def version() -> str:
-    return _dist_version("autograd")
+from benchmarks.adapters.floor_numpy import Arrays, ArrayTrainer  # noqa: E402
+from benchmarks.workloads import Net, tiny_chain  # noqa: E402
 
 
-Batch = tuple[np.ndarray, np.ndarray, np.ndarray]
-
-
-def _logits(params: list, x: np.ndarray) -> np.ndarray:
+def _logits(params: Arrays, x: np.ndarray) -> Any:
     h = x
-    last = len(params) - 2
     for i in range(0, len(params), 2):
-        h = anp.dot(h, params[i]) + params[i + 1]
-        if i != last:
-            h = anp.maximum(h, 0.0)
+        h = anp.dot(h, params[i].T) + params[i + 1]
+        h = anp.maximum(h, 0.0) if i < len(params) - 2 else h
     return h
 
 
-def _loss(params: list, x: np.ndarray, y: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _loss(params: Arrays, x: np.ndarray, y: np.ndarray) -> Any:
     z = _logits(params, x)
     shifted = z - anp.max(z, axis=1, keepdims=True)
     logp = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
-    return -anp.mean(logp[rows, y])
+    return -anp.mean(logp[np.arange(len(y)), y])
 
 
 _loss_and_grads = value_and_grad(_loss)
+_chain_grad = value_and_grad(lambda x, ops: anp.sum(tiny_chain(x, ops, anp.tanh)))
 
 
-class MLP:
-    def __init__(self, weights: list[TensorLayer], lr: float, momentum: float) -> None:
-        self.params = [a.copy() for layer in weights for a in layer]
-        self.bufs: list[np.ndarray | None] = [None] * len(self.params)
-        self.lr, self.momentum = lr, momentum
+class Hips:
+    label, version = "HIPS autograd", version("autograd")
+    workloads = ("T1", "T2", "T2-Adam", "T3")
 
-    def prepare(self, x: np.ndarray, y: np.ndarray) -> Batch:
-        return x, y, np.arange(len(y))
+    def trainer(self, net: Net, weights: Arrays, dtype: str) -> ArrayTrainer:
+        def loss_and_grads(params: Arrays, x: np.ndarray, y: np.ndarray) -> tuple:
+            loss, grads = _loss_and_grads(params, x, y)
+            return float(loss), list(grads)
 
-    def loss_and_grads(self, batch: Batch) -> tuple[float, list[np.ndarray]]:
-        loss, grads = _loss_and_grads(self.params, *batch)
-        return float(loss), list(grads)
+        return ArrayTrainer(net, [w.copy() for w in weights], loss_and_grads, _logits)
 
-    def step(self, batch: Batch) -> float:
-        loss, grads = _loss_and_grads(self.params, *batch)
-        for i, (p, g) in enumerate(zip(self.params, grads)):
-            buf = self.bufs[i]
-            if buf is None:
-                self.bufs[i] = buf = np.array(g)
-            else:
-                buf *= self.momentum
-                buf += g
-            p -= self.lr * buf
-        return float(loss)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return np.argmax(_logits(self.params, x), axis=1)
-
-    def numpy_params(self) -> list[np.ndarray]:
-        return self.params
+    def tiny_chain(self, x0: np.ndarray, ops: list[str]) -> np.ndarray:
+        return np.asarray(_chain_grad(x0, ops)[1])
 
 
-def _chain_sum(x: np.ndarray, ops: list[str]) -> np.ndarray:
-    h = x
-    for op in ops:
-        if op == "mul":
-            h = h * TINY_MUL
-        elif op == "add":
-            h = h + TINY_ADD
-        else:
-            h = anp.tanh(h)
-    return anp.sum(h)
-
-
-_chain_grad = value_and_grad(_chain_sum)
-
-
-def tiny_chain(x0: np.ndarray, ops: list[str]) -> np.ndarray:
-    return _chain_grad(x0, ops)[1]
+ENGINES = {"hips_autograd": Hips()}
 
 
 def _main(job_path: str, out_path: str) -> None:
     import autograd
 
     if Path(autograd.__file__).resolve().parents[1] == Path(__file__).resolve().parents[2]:
-        raise SystemExit("hips_autograd: imported dagrad's autograd, not HIPS's; see the docstring")
-    from benchmarks.adapters import floor_numpy
+        raise SystemExit("hips_autograd: imported dagrad's autograd, not HIPS's")
+    from benchmarks import tensor
+    from benchmarks.adapters.floor_numpy import ENGINES as FLOOR
     from benchmarks.plans import PLANS
-    from benchmarks.tensor_suite import run
     from benchmarks.workloads import Dataset
 
     job = json.loads(Path(job_path).read_text())
     with np.load(job["data"]) as arrays:
         data = Dataset(**{k: arrays[k] for k in arrays.files})
-    # the floor runs here too, taking turns with HIPS autograd, for a same-process ratio
-    engines = {"floor_numpy": floor_numpy, "hips_autograd": sys.modules[__name__]}
-    records = run(engines, "floor_numpy", PLANS[job["plan"]], data, set(job["workloads"]))
+    engines = {**FLOOR, **ENGINES}  # the floor takes turns here too: a same-process ratio
+    records = tensor.run(engines, PLANS[job["plan"]], data, set(job["workloads"]))
     Path(out_path).write_text(json.dumps([r.as_dict() for r in records]))
 
 

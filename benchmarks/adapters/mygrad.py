@@ -1,9 +1,9 @@
-"""MyGrad on T1, T2 and T3: its matmul, relu and softmax_crossentropy; SGD with momentum
-written out on the parameters' arrays (MyGrad has no optimizers)."""
+"""MyGrad 2.5 on T1, T2, T2-Adam and T3: its matmul, relu and softmax_crossentropy; MyGrad has
+no optimizers, so the floor's in-place SGD and Adam update its tensors' arrays."""
 
 from __future__ import annotations
 
-from importlib.metadata import version as _dist_version
+from importlib.metadata import version
 from typing import Any
 
 import mygrad as mg
@@ -11,71 +11,37 @@ import numpy as np
 from mygrad.nnet.activations import relu
 from mygrad.nnet.losses import softmax_crossentropy
 
-from ..workloads import TINY_ADD, TINY_MUL, TensorLayer
-
-LABEL = "MyGrad"
-
-
-def version() -> str:
-    return _dist_version("mygrad")
+from ..workloads import Net, tiny_chain
+from .floor_numpy import Arrays, ArrayTrainer
 
 
-Batch = tuple[np.ndarray, np.ndarray]
+def _logits(params: list[mg.Tensor], x: np.ndarray) -> Any:
+    h: Any = x
+    for i in range(0, len(params), 2):
+        h = mg.matmul(h, params[i].T) + params[i + 1]
+        h = relu(h) if i < len(params) - 2 else h
+    return h
 
 
-class MLP:
-    def __init__(self, weights: list[TensorLayer], lr: float, momentum: float) -> None:
-        self.params = [mg.tensor(a.copy()) for layer in weights for a in layer]
-        self.bufs: list[np.ndarray | None] = [None] * len(self.params)
-        self.lr, self.momentum = lr, momentum
-
-    def prepare(self, x: np.ndarray, y: np.ndarray) -> Batch:
-        return x, y
-
-    def _logits(self, x: np.ndarray) -> mg.Tensor:
-        h: Any = x
-        last = len(self.params) - 2
-        for i in range(0, len(self.params), 2):
-            h = mg.matmul(h, self.params[i]) + self.params[i + 1]
-            if i != last:
-                h = relu(h)
-        return h
-
-    def loss_and_grads(self, batch: Batch) -> tuple[float, list[np.ndarray]]:
-        loss = softmax_crossentropy(self._logits(batch[0]), batch[1])
-        loss.backward()
-        return loss.item(), [np.array(p.grad) for p in self.params]
-
-    def step(self, batch: Batch) -> float:
-        loss = softmax_crossentropy(self._logits(batch[0]), batch[1])
-        loss.backward()  # also clears MyGrad's graph, which unlocks the parameters' arrays
-        for i, p in enumerate(self.params):
-            buf = self.bufs[i]
-            if buf is None:
-                self.bufs[i] = buf = np.array(p.grad)
-            else:
-                buf *= self.momentum
-                buf += p.grad
-            p.data -= self.lr * buf
-        return loss.item()
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        with mg.no_autodiff:
-            return np.argmax(np.asarray(self._logits(x)), axis=1)
-
-    def numpy_params(self) -> list[np.ndarray]:
-        return [p.data for p in self.params]
+def _loss_and_grads(params: list[mg.Tensor], x: np.ndarray, y: np.ndarray) -> tuple:
+    loss = softmax_crossentropy(_logits(params, x), y)
+    loss.backward()  # also clears MyGrad's graph, which unlocks the parameters' arrays
+    return loss.item(), [p.grad for p in params]
 
 
-def tiny_chain(x0: np.ndarray, ops: list[str]) -> np.ndarray:
-    x = mg.tensor(x0.copy())
-    h = x
-    for op in ops:
-        if op == "mul":
-            h = h * TINY_MUL
-        elif op == "add":
-            h = h + TINY_ADD
-        else:
-            h = mg.tanh(h)
-    h.sum().backward()
-    return np.asarray(x.grad)
+class MyGrad:
+    label, version = "MyGrad", version("mygrad")
+    workloads = ("T1", "T2", "T2-Adam", "T3")
+
+    def trainer(self, net: Net, weights: Arrays, dtype: str) -> ArrayTrainer:
+        params = [mg.tensor(w.copy()) for w in weights]
+        arrays = [p.data for p in params]
+        return ArrayTrainer(net, arrays, _loss_and_grads, _logits, params)
+
+    def tiny_chain(self, x0: np.ndarray, ops: list[str]) -> np.ndarray:
+        x = mg.tensor(x0.copy())
+        tiny_chain(x, ops, mg.tanh).sum().backward()
+        return np.asarray(x.grad)
+
+
+ENGINES = {"mygrad": MyGrad()}

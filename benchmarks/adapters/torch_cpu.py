@@ -1,79 +1,42 @@
-"""PyTorch on the CPU on T1, T2 and T3, as its users write it: F.cross_entropy and
-torch.optim.SGD (momentum 0.9). It gets as many intra-op threads as NumPy's BLAS (threads.py)."""
+"""PyTorch on the CPU on T1-T5, through the user code of pytorch_style.py. Batches come from
+``tensor.split``: torch.utils.data.DataLoader collates example by example, 8 ms per T1 epoch on
+this machine, more than the floor's whole epoch. Intra-op threads: as many as NumPy's BLAS."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
-import torch.nn.functional as F  # noqa: N812 - PyTorch's own convention
 
-from .. import threads
-from ..workloads import TINY_ADD, TINY_MUL, TensorLayer
+from .. import machine
+from .pytorch_style import Library
 
-LABEL = "PyTorch CPU"
-torch.set_num_threads(threads.count())
+torch.set_num_threads(machine.threads())
 
 
-def version() -> str:
-    return torch.__version__
+class Torch(Library):
+    label, version = "PyTorch CPU", torch.__version__
+    nn, optim, no_grad = torch.nn, torch.optim, torch.no_grad
 
+    def dtype(self, name: str) -> Any:
+        return getattr(torch, name)
 
-def thread_counts() -> dict[str, object]:
-    return {"torch_threads": torch.get_num_threads()}
+    def tensor(self, array: np.ndarray, requires_grad: bool = False) -> torch.Tensor:
+        return torch.tensor(array, requires_grad=requires_grad)
 
+    def numpy(self, tensor: torch.Tensor) -> np.ndarray:
+        return tensor.detach().numpy()
 
-Batch = tuple[torch.Tensor, torch.Tensor]
-
-
-class MLP:
-    def __init__(self, weights: list[TensorLayer], lr: float, momentum: float) -> None:
-        self.params = [
-            torch.from_numpy(a.copy()).requires_grad_(True) for layer in weights for a in layer
-        ]
-        self.opt = torch.optim.SGD(self.params, lr=lr, momentum=momentum)
-
-    def prepare(self, x: np.ndarray, y: np.ndarray) -> Batch:
-        return torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(y.astype(np.int64))
-
-    def _logits(self, x: torch.Tensor) -> torch.Tensor:
-        h = x
-        last = len(self.params) - 2
-        for i in range(0, len(self.params), 2):
-            h = h @ self.params[i] + self.params[i + 1]
-            if i != last:
-                h = torch.relu(h)
-        return h
-
-    def loss_and_grads(self, batch: Batch) -> tuple[float, list[np.ndarray]]:
-        self.opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(self._logits(batch[0]), batch[1])
-        loss.backward()
-        return loss.item(), [p.grad.numpy().copy() for p in self.params]  # type: ignore[union-attr]
-
-    def step(self, batch: Batch) -> float:
-        self.opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(self._logits(batch[0]), batch[1])
-        loss.backward()
-        self.opt.step()
-        return loss.item()
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
+    def assign(self, param: torch.Tensor, array: np.ndarray) -> None:
         with torch.no_grad():
-            return self._logits(torch.from_numpy(np.ascontiguousarray(x))).argmax(1).numpy()
+            param.copy_(torch.from_numpy(array))
 
-    def numpy_params(self) -> list[np.ndarray]:
-        return [p.detach().numpy() for p in self.params]
+    def loader(self, x: np.ndarray, y: np.ndarray, batch: int) -> Any:
+        return list(zip(torch.from_numpy(x).split(batch), torch.from_numpy(y).split(batch)))
+
+    def threads(self) -> dict[str, Any]:
+        return {"torch_threads": torch.get_num_threads()}
 
 
-def tiny_chain(x0: np.ndarray, ops: list[str]) -> np.ndarray:
-    x = torch.from_numpy(x0.copy()).requires_grad_(True)
-    h = x
-    for op in ops:
-        if op == "mul":
-            h = h * TINY_MUL
-        elif op == "add":
-            h = h + TINY_ADD
-        else:
-            h = torch.tanh(h)
-    h.sum().backward()
-    return x.grad.numpy()  # type: ignore[union-attr]
+ENGINES = {"torch_cpu": Torch()}
