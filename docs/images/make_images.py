@@ -55,7 +55,7 @@ def tensor_graph(example: object) -> None:
     """A small sigmoid MLP's graph, coloured by gradient size: it fades towards the input."""
     x, y = example.synthetic_data(32, seed=0)  # type: ignore[attr-defined]
     model = example.make_network(3, 16, "sigmoid", seed=0)  # type: ignore[attr-defined]
-    loss = example.train(model, x, y, steps=0, lr=0.0)  # type: ignore[attr-defined]
+    loss = example.train(model, x, y, steps=0, lr=0.0, log_every=0)  # type: ignore[attr-defined]
     save(draw_graph(loss, params=model), "tensor_graph", dpi=72)
 
 

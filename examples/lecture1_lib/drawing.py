@@ -19,14 +19,21 @@ def draw_small_model(model: nn.Module, x: np.ndarray, y: np.ndarray, path: Path)
         from autograd.draw import draw_graph
     except ImportError:
         return "graph drawing skipped: autograd.draw is not available"
-    loss = nn.L1Loss()(model(Tensor(x)), Tensor(y))
+    inputs, target = Tensor(x), Tensor(y)
+    loss = nn.L1Loss()(model(inputs), target)
     model.zero_grad()
-    loss.backward()
-    drawing = draw_graph(loss, params=model, max_elements=x.shape[1])  # every weight shown
+    loss.backward(retain_graph=True)  # the drawing walks the graph after backward
+    names = {
+        **dict(model.named_parameters()),
+        "x (past 7 days)": inputs,
+        "y (target)": target,
+        "L (MAE)": loss,
+    }
+    drawing = draw_graph(loss, params=names, max_elements=x.shape[1])  # every weight shown
+    model.zero_grad()  # leave the trained model as we found it
     try:
         drawing.render(path.with_suffix(""), format="png", cleanup=True)
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as err:
         # no Graphviz `dot` on this machine: a note, not a failed run
-        return f"graph drawing skipped: {err}".splitlines()[0]
-    model.zero_grad()  # leave the trained model as we found it
+        return "graph drawing skipped: " + str(err).replace("\n", "\n  ")
     return f"wrote {path}"
