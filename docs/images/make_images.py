@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures of draw_graph and the gradient-flow chart.
+"""Regenerate every picture in the README: draw_graph's, the gradient-flow chart, and lecture 1's.
 
 python docs/images/make_images.py          # writes docs/images/*.png (needs Graphviz's dot)
 """
@@ -6,6 +6,7 @@ python docs/images/make_images.py          # writes docs/images/*.png (needs Gra
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +15,10 @@ from autograd import Value
 from autograd.draw import draw_graph
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE = HERE.parents[1] / "examples" / "gradient_flow.py"
+EXAMPLES = HERE.parents[1] / "examples"
+EXAMPLE = EXAMPLES / "gradient_flow.py"
+# lecture 1's pictures in the README, as docs/images/lecture1_<name>
+LECTURE_PICTURES = ("predictions", "loss_curves", "overfitting", "error_surface", "batches")
 
 
 def save(drawing: object, name: str, dpi: int) -> None:
@@ -66,6 +70,20 @@ def gradient_flow_chart(example: object) -> None:
     print(f"wrote {HERE / 'gradient_flow.png'}")
 
 
+def lecture_pictures() -> None:
+    """The lecture's pictures as `make demo` draws them: the scripts run as they do there (in
+    their own process, with lecture1.py's thread settings), and their PNGs are copied here."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        run = [sys.executable]
+        subprocess.run([*run, str(EXAMPLES / "lecture1.py"), "--out", tmp], check=True)
+        subprocess.run([*run, str(EXAMPLES / "piecewise.py"), "--out", tmp], check=True)
+        for name in (*LECTURE_PICTURES, "piecewise"):
+            target = HERE / (name if name == "piecewise" else f"lecture1_{name}")
+            target.with_suffix(".png").write_bytes((out / f"{name}.png").read_bytes())
+            print(f"wrote {target.with_suffix('.png')}")
+
+
 def main() -> None:
     spec = importlib.util.spec_from_file_location("gradient_flow_example", EXAMPLE)
     assert spec is not None and spec.loader is not None
@@ -76,6 +94,7 @@ def main() -> None:
     backward_view()
     tensor_graph(example)
     gradient_flow_chart(example)
+    lecture_pictures()
 
 
 if __name__ == "__main__":
