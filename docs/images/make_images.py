@@ -19,6 +19,15 @@ EXAMPLES = HERE.parents[1] / "examples"
 EXAMPLE = EXAMPLES / "gradient_flow.py"
 # lecture 1's pictures in the README, as docs/images/lecture1_<name>
 LECTURE_PICTURES = ("predictions", "loss_curves", "overfitting", "error_surface", "batches")
+# every PNG this script writes into docs/images (tests check the README shows no other)
+PICTURES = (
+    "value_graph",
+    "backward_view",
+    "tensor_graph",
+    "gradient_flow",
+    *(f"lecture1_{name}" for name in LECTURE_PICTURES),
+    "piecewise",
+)
 
 
 def save(drawing: object, name: str, dpi: int) -> None:
@@ -35,7 +44,7 @@ def value_graph() -> None:
     x1w1x2w2 = x1w1 + x2w2
     n = x1w1x2w2 + p["b"]
     o = n.tanh()
-    o.backward()
+    o.backward(retain_graph=True)  # the drawing walks the graph after backward
     names = {**p, "x1*w1": x1w1, "x2*w2": x2w2, "x1*w1 + x2*w2": x1w1x2w2, "n": n, "o": o}
     save(draw_graph(o, params=names), "value_graph", dpi=80)
 
@@ -49,7 +58,7 @@ def backward_view() -> None:
     a = z.sigmoid()
     z1, z2 = a * p["w3"], a * p["w4"]
     cost = (z1 - 1.0) ** 2 + (z2 + 1.0) ** 2
-    cost.backward()
+    cost.backward(retain_graph=True)  # the drawing walks the graph after backward
     labels = {**p, "z": z, "a": a, "z'": z1, "z''": z2, "C": cost}
     drawing = draw_graph(cost, params=labels, direction="backward", rankdir="BT")
     save(drawing, "backward_view", dpi=80)
