@@ -17,6 +17,8 @@ PATH_COLOURS = {"too small": "#00d5ff", "good": "white", "too large": "#ff2d78"}
 
 
 def error_surface(found: Surface, paths: list[DescentPath], unit: str) -> Figure:
+    from matplotlib import patheffects
+
     fig = new_figure(8.6, 6.6)
     ax = fig.subplots()
     # levels spaced on a square-root scale: the interesting part is the valley near the minimum
@@ -24,7 +26,8 @@ def error_surface(found: Surface, paths: list[DescentPath], unit: str) -> Figure
     levels = low + (high - low) * np.linspace(0.0, 1.0, 16) ** 2
     filled = ax.contourf(found.w, found.b, found.loss, levels=levels, cmap="viridis", extend="max")
     ax.contour(found.w, found.b, found.loss, levels=levels, colors="white", linewidths=0.3)
-    fig.colorbar(filled, ax=ax, label=f"L(w, b): MAE on the training days ({unit})")
+    fig.colorbar(filled, ax=ax, format="%.2f", label=f"L(w, b): MAE on the training days ({unit})")
+    outlined = [patheffects.withStroke(linewidth=2.5, foreground="black")]  # legible on any colour
     w, b, best = found.best
     ax.plot(w, b, "*", color="gold", markersize=18, markeredgecolor="black", zorder=5)
     ax.annotate(
@@ -35,6 +38,7 @@ def error_surface(found: Surface, paths: list[DescentPath], unit: str) -> Figure
         color="white",
         fontsize=10,
         fontweight="bold",
+        path_effects=outlined,
     )
     for path in paths:
         colour = PATH_COLOURS.get(path.label, "white")
@@ -49,7 +53,14 @@ def error_surface(found: Surface, paths: list[DescentPath], unit: str) -> Figure
         )
     ax.plot(*START, "s", color="white", markeredgecolor="black", markersize=9, zorder=5)
     ax.annotate(
-        "start", START, xytext=(8, 6), textcoords="offset points", color="white", fontsize=10
+        "start",
+        START,
+        xytext=(8, 6),
+        textcoords="offset points",
+        color="white",
+        fontsize=10,
+        fontweight="bold",
+        path_effects=outlined,
     )
     ax.set_xlim(found.w[0], found.w[-1])
     ax.set_ylim(found.b[0], found.b[-1])
