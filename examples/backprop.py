@@ -55,12 +55,16 @@ class Network:
             a = z.sigmoid()
             self.z.append(z)
             self.a.append(a)
-        self.cost = ((a - Tensor(TARGET)) ** 2).sum() * 0.5
+        self.target = Tensor(TARGET)
+        self.cost = ((a - self.target) ** 2).sum() * 0.5
 
-    def parameter_names(self) -> dict[str, Tensor]:
-        names = {"x": self.x}
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases), start=1):
-            names[f"W{layer}"], names[f"b{layer}"] = w, b
+    def names(self) -> dict[str, Tensor]:
+        """The slides' names for the drawing: input, weights, biases, z and a of every layer."""
+        names = {"x": self.x, "target t": self.target, "C": self.cost}
+        for layer in range(len(self.weights)):
+            n = layer + 1
+            names[f"W{n}"], names[f"b{n}"] = self.weights[layer], self.biases[layer]
+            names[f"z{n}"], names[f"a{n}"] = self.z[layer], self.a[layer]
         return names
 
 
@@ -125,7 +129,7 @@ def check_forward() -> bool:
 
 def check_backward() -> tuple[bool, Network]:
     net = Network(SLIDE_INPUT)
-    net.cost.backward()
+    net.cost.backward(retain_graph=True)  # kept for the drawings
     zs = [z.data for z in net.z]
     by_hand = reverse_network(zs, net.a[-1].data)
     numeric = finite_differences(zs)
@@ -145,17 +149,18 @@ def check_backward() -> tuple[bool, Network]:
                 f"{numeric[layer][i]:+.9f}   {'agree' if close else 'DISAGREE'}"
             )
     dc_dw = np.outer(net.z[0].grad, SLIDE_INPUT)
-    print(
-        "  dC/dW1 = dC/dz1 x (input on that weight):",
-        np.array2string(dc_dw, precision=6),
-        "engine:",
-        np.array2string(net.weights[0].grad, precision=6),
-    )
-    ok &= bool(np.allclose(dc_dw, net.weights[0].grad, rtol=0, atol=1e-12))
+    same = bool(np.allclose(dc_dw, net.weights[0].grad, rtol=0, atol=1e-12))
+    ok &= same
+    print("\n  dC/dW1 = dC/dz1 times the input on that weight (forward pass x backward pass):")
+    print(_matrix("by hand", dc_dw))
+    print(_matrix("engine", net.weights[0].grad))
+    print(f"  {'agree' if same else 'DISAGREE'}")
     return ok, net
 
 
 def draw_passes(net: Network, out: Path) -> list[str]:
+    """Both passes, drawn top to bottom: the network is a chain of ten ops, which laid out left
+    to right made a strip too wide to read."""
     try:
         from autograd.draw import draw_graph
     except ImportError:
@@ -164,18 +169,24 @@ def draw_passes(net: Network, out: Path) -> list[str]:
 
     out.mkdir(parents=True, exist_ok=True)
     notes = []
-    for direction in ("forward", "backward"):
-        drawing = draw_graph(net.cost, params=net.parameter_names(), direction=direction)
+    for direction, rankdir in (("forward", "TB"), ("backward", "BT")):
+        drawing = draw_graph(net.cost, params=net.names(), direction=direction, rankdir=rankdir)
         try:
             drawing.render(out / direction, format="png", cleanup=True)
         except (graphviz.ExecutableNotFound, graphviz.CalledProcessError) as err:
-            return [f"drawings skipped: {err}".splitlines()[0]]
+            return ["drawings skipped: " + str(err)]
         notes.append(f"wrote {out / direction}.png")
     return notes
 
 
 def _pair(values: Sequence[float], digits: int) -> str:
     return "(" + ", ".join(f"{v:.{digits}f}" for v in values) + ")"
+
+
+def _matrix(label: str, matrix: np.ndarray) -> str:
+    """A small matrix, one row per line, under a label: two of them never run together."""
+    rows = ["  ".join(f"{v:+.6f}" for v in row) for row in matrix]
+    return "\n".join(f"    {label if i == 0 else '':8s} [{row}]" for i, row in enumerate(rows))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

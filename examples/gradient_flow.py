@@ -32,6 +32,7 @@ def make_network(layers: int, width: int, activation: str, seed: int) -> nn.MLP:
     model = nn.MLP(2, [width] * layers, 1, activation=activation)
     rng = np.random.default_rng(seed)
     for name, param in model.named_parameters():
+        assert isinstance(param, Tensor)  # a Module's parameters are Tensors
         if name.endswith("weight"):
             nn.init.kaiming_normal_(param, nonlinearity="relu", generator=rng)
         else:
@@ -47,19 +48,22 @@ def synthetic_data(n: int, seed: int) -> tuple[Tensor, Tensor]:
     return Tensor(x), Tensor(y)
 
 
-def train(model: nn.MLP, x: Tensor, y: Tensor, steps: int, lr: float) -> Tensor:
-    """Full-batch gradient descent, w <- w - lr * dL/dw, on the mean squared error. Returns the
-    last loss with its gradients computed but not applied (its graph kept, for drawing)."""
+def train(
+    model: nn.MLP, x: Tensor, y: Tensor, steps: int, lr: float, log_every: int = 50
+) -> Tensor:
+    """Full-batch gradient descent, w <- w - lr * dL/dw, on the mean squared error, logging
+    every ``log_every`` steps and the last. Returns the loss after ``steps`` updates with its
+    gradients computed but not applied (its graph kept, for drawing)."""
     for step in range(steps + 1):
         loss = ((model(x) - y) ** 2).mean()
         model.zero_grad()
-        loss.backward()
+        loss.backward(retain_graph=step == steps)  # the last graph is drawn
+        if log_every and (step % log_every == 0 or step == steps):
+            print(f"  step {step:4d}  MSE {loss.item():.4f}")
         if step == steps:
             return loss
         for param in model.parameters():
             param.data -= lr * param.grad
-        if step % 50 == 0:
-            print(f"  step {step:4d}  MSE {loss.item():.4f}")
     raise AssertionError("unreachable")
 
 
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     for activation, ax in panels.items():
         print(f"{activation}:")
         model = nets[activation] = make_network(args.layers, args.width, activation, args.seed)
-        start = train(model, x, y, steps=0, lr=args.lr)  # the gradients at the start
+        start = train(model, x, y, steps=0, lr=args.lr, log_every=0)  # the gradients at start
         plot_gradient_flow(model, ax=ax, weights_only=True, color=colours[activation])
         losses[activation] = train(model, x, y, args.steps, args.lr)
         ax.set_title(

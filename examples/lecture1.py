@@ -4,7 +4,11 @@
                                 [--out DIR] [--seed N] [--quick]
 
 The work is in the package examples/lecture1_lib/: series.py (read and check the CSV), split.py (the
-lecture's cut and the lagged inputs), models.py, train.py, tables.py, reading.py, plots.py.
+lecture's cut and the lagged inputs), models.py, train.py, tables.py and reading.py (the numbers
+and what they say), error_surface.py and batches.py (plain gradient descent on the 1-day model's
+error surface; batch, update and epoch), and the pictures: plots.py, plot_losses.py,
+plot_surface.py, plot_batches.py, drawing.py (dagrad's graph of the 7-day model).
+The same story, cell by cell: examples/lecture1.ipynb.
 """
 
 import os

@@ -1,33 +1,79 @@
-"""A first taste of dagrad: fit y = sin(x) with a one-hidden-layer ReLU network.
+"""A first taste of dagrad: fit the curve y = sin(x) on [-3, 3] with one hidden layer of ReLUs.
 
-Forward pass, MAE loss, backward pass and plain gradient descent, written out with Tensor ops.
+200 points of the curve, a network y = b2 + w2 . relu(b1 + w1 x) with 32 hidden units, and the
+lecture's three steps written out with Tensor ops: the function with unknown parameters, the
+loss (mean squared error), and plain gradient descent w <- w - lr dL/dw with the gradients from
+loss.backward().
+
+    python examples/quickstart.py [--out DIR]   # prints the loss, draws DIR/quickstart.png
 """
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from autograd import Tensor
 
+HIDDEN = 32
+STEPS = 2000
+LR = 0.03
 
-def main(steps: int = 2000, hidden: int = 32, lr: float = 0.01, seed: int = 0) -> float:
-    rng = np.random.default_rng(seed)
-    x = np.linspace(-3, 3, 200, dtype=np.float32).reshape(-1, 1)
+
+def main(argv: Sequence[str] | None = None) -> float:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    print(f"fitting y = sin(x) on [-3, 3] with {HIDDEN} ReLUs, {STEPS} steps of gradient descent")
+
+    rng = np.random.default_rng(args.seed)
+    x = np.linspace(-3.0, 3.0, 200).reshape(-1, 1)
     y = np.sin(x)
-    w1 = Tensor(rng.normal(0, 1.0, (1, hidden)), requires_grad=True, dtype=np.float32)
-    b1 = Tensor(rng.uniform(-3, 3, hidden), requires_grad=True, dtype=np.float32)
-    w2 = Tensor(rng.normal(0, 1 / hidden**0.5, (hidden, 1)), requires_grad=True, dtype=np.float32)
-    b2 = Tensor(np.zeros(1), requires_grad=True, dtype=np.float32)
+    # step 1: the function with unknown parameters; each ReLU's kink starts somewhere in [-3, 3]
+    w1 = Tensor(rng.normal(0.0, 1.0, (1, HIDDEN)), requires_grad=True)
+    b1 = Tensor(rng.uniform(-3.0, 3.0, HIDDEN), requires_grad=True)
+    w2 = Tensor(rng.normal(0.0, 1.0 / HIDDEN**0.5, (HIDDEN, 1)), requires_grad=True)
+    b2 = Tensor(np.zeros(1), requires_grad=True)
     params = [w1, b1, w2, b2]
-    for step in range(steps + 1):
-        pred = (Tensor(x) @ w1 + b1).relu() @ w2 + b2
-        loss = (pred - y).abs().mean()
-        for p in params:
+    inputs = Tensor(x)
+    for step in range(STEPS + 1):
+        prediction = (inputs @ w1 + b1).relu() @ w2 + b2
+        loss = ((prediction - y) ** 2).mean()  # step 2: the loss
+        if step % 400 == 0 or step == STEPS:
+            print(f"step {step:4d}  mean squared error {loss.item():.5f}")
+        if step == STEPS:
+            break
+        for p in params:  # step 3: optimization
             p.grad = None
         loss.backward()
         for p in params:
-            p.data -= lr * p.grad
-        if step % 250 == 0:
-            print(f"step {step:4d}  MAE {loss.item():.4f}")
+            p.data -= LR * p.grad
+    print(f"typical error at the end: {np.mean(np.abs(prediction.data - y)):.3f} (mean |error|)")
+    draw(x, y, prediction.data, args.out / "quickstart.png")
     return loss.item()
+
+
+def draw(x: np.ndarray, y: np.ndarray, fitted: np.ndarray, path: Path) -> None:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        print("picture skipped: matplotlib is not installed (pip install 'dagrad[plot]')")
+        return
+    fig = Figure(figsize=(6.4, 3.8), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(x, y, color="tab:red", linewidth=4, alpha=0.45, label="y = sin(x), the target")
+    ax.plot(x, fitted, color="tab:blue", linewidth=1.5, label=f"the network, {HIDDEN} ReLUs")
+    ax.set_xlabel("x")
+    ax.set_title(f"quickstart.py: the fit after {STEPS} steps", loc="left")
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

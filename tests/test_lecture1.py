@@ -59,6 +59,45 @@ def test_read_series_places_values_on_the_calendar_and_fills_gaps(tmp_path: Path
     assert series.label(4) == "2020-01-05"
 
 
+@pytest.mark.parametrize("cell", ["", "  ", "NA", "n/a", "N/A", "NaN", "null", "None"])
+def test_empty_and_na_cells_are_missing_days_filled_from_their_neighbours(
+    tmp_path: Path, cell: str
+) -> None:
+    path = tmp_path / "na.csv"
+    path.write_text(f"ts,views\n2020-01-01,1\n2020-01-02,{cell}\n2020-01-03,3\n")
+    series = read_series(path, "views", "ts")
+    np.testing.assert_allclose(series.values, [1, 2, 3])
+    assert series.observed.tolist() == [True, False, True]
+
+
+def test_a_value_that_is_not_a_number_names_the_file_line_and_the_missing_spellings(
+    tmp_path: Path,
+) -> None:
+    path = write_csv(tmp_path / "words.csv", [1.0, "about 3"])
+    with pytest.raises(DataError) as caught:
+        read_series(path, "views", "ts")
+    message = str(caught.value)
+    assert message.startswith(f"{path}, line 3: column 'views' holds 'about 3', not a number")
+    assert "empty cells and NA, N/A, NaN, null, None count as missing days" in message
+
+
+@pytest.mark.parametrize(("separator", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_with_another_separator_gets_a_hint(
+    tmp_path: Path, separator: str, name: str
+) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text(f"ts{separator}views\n2020-01-01{separator}1\n")
+    with pytest.raises(DataError, match=f"separate its values with {name}.*with commas"):
+        read_series(path, "views", "ts")
+
+
+def test_a_comma_file_without_the_column_gets_no_separator_hint(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "c.csv", [1.0])
+    with pytest.raises(DataError) as caught:
+        read_series(path, "nope")
+    assert "separate" not in str(caught.value)
+
+
 def test_read_series_without_dates_takes_rows_as_consecutive_days(tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_text("a,views\nx,3\ny,nan\nz,5\n")
@@ -200,7 +239,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     [
         ("missing file", "no such file"),
         ("missing column", "no column 'nope' (given by --column); the columns are: 'ts', 'views'"),
-        ("non-numeric", "line 4: column 'views' holds 'lots', not a number"),
+        ("non-numeric", "n.csv, line 4: column 'views' holds 'lots', not a number"),
         ("too short", f"covers 100 days; it needs at least {HISTORY_DAYS + MIN_TRAIN_DAYS + 45}"),
     ],
 )
@@ -229,6 +268,24 @@ def test_cli_bad_input_exits_2_with_a_message_and_no_traceback(
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_cli_help_says_what_happens_to_missing_and_non_numeric_values() -> None:
+    result = run_cli("--help")
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0
+    assert "empty cells or NA, N/A, NaN, null, None in the value column are missing days" in text
+    assert "Any other value that is not a number" in text and "exit code 2" in text
+
+
+def test_report_counts_one_missing_day_in_the_singular(short_series, tmp_path: Path) -> None:
+    values: list = list(weekly_series(SHORT_DAYS))
+    values[10] = ""
+    series = read_series(write_csv(tmp_path / "gap.csv", values), "views", "ts")
+    settings = RunSettings(seed=0, quick=True, out=None, unit="views", show_progress=False)
+    first_line = run(series, settings).report.splitlines()[2]
+    assert "1 day missing" in first_line and "days missing" not in first_line
+    assert "years" not in run(short_series, settings).report
 
 
 def test_cli_needs_a_column_with_a_csv(tmp_path: Path) -> None:

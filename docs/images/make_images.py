@@ -1,4 +1,4 @@
-"""Regenerate the README's pictures of draw_graph and the gradient-flow chart.
+"""Regenerate every picture in the README: draw_graph's, the gradient-flow chart, and lecture 1's.
 
 python docs/images/make_images.py          # writes docs/images/*.png (needs Graphviz's dot)
 """
@@ -6,6 +6,7 @@ python docs/images/make_images.py          # writes docs/images/*.png (needs Gra
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -14,7 +15,19 @@ from autograd import Value
 from autograd.draw import draw_graph
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE = HERE.parents[1] / "examples" / "gradient_flow.py"
+EXAMPLES = HERE.parents[1] / "examples"
+EXAMPLE = EXAMPLES / "gradient_flow.py"
+# lecture 1's pictures in the README, as docs/images/lecture1_<name>
+LECTURE_PICTURES = ("predictions", "loss_curves", "overfitting", "error_surface", "batches")
+# every PNG this script writes into docs/images (tests check the README shows no other)
+PICTURES = (
+    "value_graph",
+    "backward_view",
+    "tensor_graph",
+    "gradient_flow",
+    *(f"lecture1_{name}" for name in LECTURE_PICTURES),
+    "piecewise",
+)
 
 
 def save(drawing: object, name: str, dpi: int) -> None:
@@ -31,7 +44,7 @@ def value_graph() -> None:
     x1w1x2w2 = x1w1 + x2w2
     n = x1w1x2w2 + p["b"]
     o = n.tanh()
-    o.backward()
+    o.backward(retain_graph=True)  # the drawing walks the graph after backward
     names = {**p, "x1*w1": x1w1, "x2*w2": x2w2, "x1*w1 + x2*w2": x1w1x2w2, "n": n, "o": o}
     save(draw_graph(o, params=names), "value_graph", dpi=80)
 
@@ -45,7 +58,7 @@ def backward_view() -> None:
     a = z.sigmoid()
     z1, z2 = a * p["w3"], a * p["w4"]
     cost = (z1 - 1.0) ** 2 + (z2 + 1.0) ** 2
-    cost.backward()
+    cost.backward(retain_graph=True)  # the drawing walks the graph after backward
     labels = {**p, "z": z, "a": a, "z'": z1, "z''": z2, "C": cost}
     drawing = draw_graph(cost, params=labels, direction="backward", rankdir="BT")
     save(drawing, "backward_view", dpi=80)
@@ -55,7 +68,7 @@ def tensor_graph(example: object) -> None:
     """A small sigmoid MLP's graph, coloured by gradient size: it fades towards the input."""
     x, y = example.synthetic_data(32, seed=0)  # type: ignore[attr-defined]
     model = example.make_network(3, 16, "sigmoid", seed=0)  # type: ignore[attr-defined]
-    loss = example.train(model, x, y, steps=0, lr=0.0)  # type: ignore[attr-defined]
+    loss = example.train(model, x, y, steps=0, lr=0.0, log_every=0)  # type: ignore[attr-defined]
     save(draw_graph(loss, params=model), "tensor_graph", dpi=72)
 
 
@@ -64,6 +77,20 @@ def gradient_flow_chart(example: object) -> None:
         example.main(["--out", tmp])  # type: ignore[attr-defined]
         (HERE / "gradient_flow.png").write_bytes((Path(tmp) / "gradient_flow.png").read_bytes())
     print(f"wrote {HERE / 'gradient_flow.png'}")
+
+
+def lecture_pictures() -> None:
+    """The lecture's pictures as `make demo` draws them: the scripts run as they do there (in
+    their own process, with lecture1.py's thread settings), and their PNGs are copied here."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        run = [sys.executable]
+        subprocess.run([*run, str(EXAMPLES / "lecture1.py"), "--out", tmp], check=True)
+        subprocess.run([*run, str(EXAMPLES / "piecewise.py"), "--out", tmp], check=True)
+        for name in (*LECTURE_PICTURES, "piecewise"):
+            target = HERE / (name if name == "piecewise" else f"lecture1_{name}")
+            target.with_suffix(".png").write_bytes((out / f"{name}.png").read_bytes())
+            print(f"wrote {target.with_suffix('.png')}")
 
 
 def main() -> None:
@@ -76,6 +103,7 @@ def main() -> None:
     backward_view()
     tensor_graph(example)
     gradient_flow_chart(example)
+    lecture_pictures()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .experiment import QUICK_EPOCHS, RunSettings, run
-from .series import DailySeries, DataError, read_series
+from .series import MISSING_SPELLINGS, DailySeries, DataError, read_series
+from .split import HISTORY_DAYS, MIN_TRAIN_DAYS, TEST_DAYS
 
 SHIPPED_CSV = Path(__file__).resolve().parent.parent / "data" / "daily_peyton_manning.csv"
 SHIPPED_COLUMN, SHIPPED_DATES = "y", "ts"
@@ -23,6 +24,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
             "of a daily series from its past 1, 7, 28 or 56 days with linear models and ReLU and "
             "sigmoid networks, and print the lecture's tables beside ours. Without --csv it runs "
             "on the shipped Wikipedia page views of 'Peyton Manning' (examples/data/SOURCE.md)."
+        ),
+        epilog=(
+            "Your own file: comma-separated, one row per day, a header row. Absent dates and "
+            f"empty cells or {MISSING_SPELLINGS} in the value column are missing days: they are "
+            "filled by linear interpolation and serve as history only, never as a day to fit "
+            "or to score. Any other value that is not a number, a missing file or column, or a "
+            f"series shorter than {HISTORY_DAYS + MIN_TRAIN_DAYS + TEST_DAYS} days "
+            f"({HISTORY_DAYS} of history, {MIN_TRAIN_DAYS} to train on, {TEST_DAYS} unseen) "
+            "stops the run with a one-line message and exit code 2."
         ),
     )
     parser.add_argument("--csv", type=Path, metavar="PATH", help="a CSV file with a daily series")

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
-from . import plots
+from . import error_surface
+from .batches import BatchRun, batch_runs
+from .batches import describe as describe_batches
 from .drawing import draw_small_model
+from .error_surface import DescentPath, Surface
 from .models import LINEAR_LR, NETWORK_LR, all_models
+from .overshoots import overshoots
 from .progress import progress_bar
-from .reading import reading
+from .reading import overfitting_in_time, reading
 from .results import Trained
 from .series import DailySeries
 from .split import HISTORY_DAYS, TEST_DAYS, LaggedData, split_as_lecture
@@ -38,6 +42,9 @@ class RunSettings:
 class Outcome:
     results: dict[str, Trained]
     data: LaggedData
+    surface: Surface  # the 1-day model's error surface
+    paths: list[DescentPath]  # gradient descent on it, one path per learning rate
+    batch_runs: list[BatchRun]  # full batch and two mini-batch sizes
     report: str
     seconds: float
 
@@ -55,7 +62,10 @@ def run(series: DailySeries, settings: RunSettings) -> Outcome:
         results = {spec.name: train(spec, data, train_settings, bar) for spec in specs}
     finally:
         bar.close()
-    notes = _pictures(series, data, results, settings) if settings.out is not None else []
+    surface, paths = error_surface.surface(data), error_surface.descents(data)
+    runs = batch_runs(data, settings.seed)
+    outcome = Outcome(results, data, surface, paths, runs, "", 0.0)
+    notes = _pictures(series, outcome, settings) if settings.out is not None else []
     seconds = time.perf_counter() - started
     training_seconds = sum(r.seconds for r in results.values())
     report = "\n\n".join(
@@ -66,6 +76,11 @@ def run(series: DailySeries, settings: RunSettings) -> Outcome:
             "## Learned parameters of the linear models\n\n"
             + weight_tables(results, settings.unit),
             "## Reading: where ours agrees with the lecture and where not\n\n" + reading(results),
+            "## Overfitting as it happens, and the deep model's spikes\n\n"
+            + "\n".join(overfitting_in_time(results) + overshoots(series, data, results)),
+            "## Gradient descent on the error surface\n\n"
+            + error_surface.describe(surface, paths, settings.unit),
+            "## Batch, update and epoch\n\n" + describe_batches(runs, settings.unit),
             "## Pictures and time\n\n"
             + "\n".join(f"- {note}" for note in notes)
             + f"\n- whole run: {seconds:.1f} s (training {training_seconds:.1f} s)",
@@ -73,12 +88,14 @@ def run(series: DailySeries, settings: RunSettings) -> Outcome:
     )
     if settings.out is not None:
         (settings.out / "results.md").write_text(report + "\n", encoding="utf-8")
-    return Outcome(results, data, report, seconds)
+    outcome.report, outcome.seconds = report, seconds
+    return outcome
 
 
 def _describe(series: DailySeries, data: LaggedData, settings: RunSettings, epochs: int) -> str:
     filled = int(np.sum(~series.observed))
     train_days, test_days = data.train_days, data.test_days
+    first_seen, last_seen = data.scaling_days
     return "\n".join(
         [
             f"# Lecture 1 with dagrad: {Path(series.source).name}, column {series.column!r} "
@@ -86,7 +103,8 @@ def _describe(series: DailySeries, data: LaggedData, settings: RunSettings, epoc
             "",
             f"- data: {len(series)} days, {series.label(0)} .. {series.label(len(series) - 1)}"
             + (
-                f"; {filled} missing days filled by linear interpolation (history only)"
+                f"; {_days(filled)} missing (absent dates, empty or NA cells), filled by linear "
+                "interpolation and used as history only, never as a target"
                 if filled
                 else ""
             ),
@@ -95,45 +113,70 @@ def _describe(series: DailySeries, data: LaggedData, settings: RunSettings, epoc
             f"{series.label(int(test_days[0]))} .. {series.label(int(test_days[-1]))} "
             f"(the last {TEST_DAYS}, never used for training or for choosing anything)",
             f"- inputs: the values of the past 1, 7, 28 or {HISTORY_DAYS} days; inputs and target "
-            f"scaled alike by the training years' mean {data.scaling.centre:.3f} and standard "
-            f"deviation {data.scaling.scale:.3f} (losses and weights below are unscaled)",
+            f"scaled alike by the mean {data.scaling.centre:.3f} and standard deviation "
+            f"{data.scaling.scale:.3f} of {series.label(first_seen)} .. {series.label(last_seen)} "
+            "(the training days and the history before them; losses and weights below are "
+            "unscaled)",
             f"- training: MAE loss, mini-batches of {BATCH_SIZE}, {epochs} epochs, Adam with lr "
             f"{LINEAR_LR:g} (linear models) or {NETWORK_LR:g} (networks) decayed to 0 along a "
             f"cosine, PyTorch's default initialisation; seed {settings.seed} (the lecture names "
             "no optimizer or step size; why Adam rather than plain SGD: lecture1_lib/train.py)",
+            "- the numbers are the same on every run on this machine; another CPU or NumPy build "
+            "rounds float32 sums differently, which can move them in the third decimal",
         ]
     )
 
 
-def _pictures(
-    series: DailySeries, data: LaggedData, results: dict[str, Trained], settings: RunSettings
-) -> list[str]:
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _pictures(series: DailySeries, outcome: Outcome, settings: RunSettings) -> list[str]:
     assert settings.out is not None
-    out = settings.out
-    notes = []
+    out, unit = settings.out, settings.unit
+    data, results = outcome.data, outcome.results
     try:
-        # the deep model (2 or more hidden layers) with the lowest L', picked after the fact
-        # for the picture only: nothing is trained or tuned on it
-        deep = [r for r in results.values() if len(r.spec.hidden) >= 2]
-        best = min(deep, key=lambda r: r.test_mae)
-        panels = [
-            ("1-day linear model", results["linear 1d"]),
-            ("the deep model with the lowest L' (picked for display only)", best),
+        from . import plot_batches, plot_losses, plot_surface, plots
+        from .figures import save
+
+        notes = [
+            save(
+                plots.predictions(
+                    series, data.test_days, prediction_panels(results), unit, settings.log_views
+                ),
+                out / "predictions.png",
+            ),
+            save(plot_losses.loss_curves(results, unit), out / "loss_curves.png"),
+            save(plot_losses.overfitting(results, unit), out / "overfitting.png"),
+            save(
+                plot_surface.error_surface(outcome.surface, outcome.paths, unit),
+                out / "error_surface.png",
+            ),
+            save(plot_batches.batches(outcome.batch_runs, unit), out / "batches.png"),
         ]
-        plots.predictions(
-            series,
-            data.test_days,
-            panels,
-            settings.unit,
-            out / "predictions.png",
-            settings.log_views,
-        )
-        plots.loss_curves(results, settings.unit, out / "loss_curves.png")
-        notes += [f"wrote {out / 'predictions.png'}", f"wrote {out / 'loss_curves.png'}"]
     except ImportError:
-        notes.append("plots skipped: matplotlib is not installed (pip install 'dagrad[plot]')")
+        notes = ["plots skipped: matplotlib is not installed (pip install 'dagrad[plot]')"]
     seven = results["linear 7d"]
     notes.append(
         draw_small_model(seven.model, data.x_train[:1, :7], data.y_train[:1], out / "graph.png")
     )
     return notes
+
+
+def prediction_panels(results: dict[str, Trained]) -> list[tuple[str, Trained]]:
+    """The 1-day model, the model with the lowest L' of all, and the deep model (2 or more
+    hidden layers) with the lowest L'. Picked after the fact, for the picture only: nothing is
+    trained or tuned on the unseen days. A model that earns two titles gets one panel."""
+    deep = [r for r in results.values() if len(r.spec.hidden) >= 2]
+    chosen = [
+        ("1-day linear model", results["linear 1d"]),
+        ("lowest L' of all", min(results.values(), key=lambda r: r.test_mae)),
+        ("deep model with the lowest L'", min(deep, key=lambda r: r.test_mae)),
+    ]
+    panels: dict[str, tuple[str, Trained]] = {}
+    for title, trained in chosen:
+        name = trained.spec.name
+        panels[name] = (
+            (f"{panels[name][0]}, {title}", trained) if name in panels else (title, trained)
+        )
+    return list(panels.values())

@@ -1,33 +1,20 @@
-"""The pictures: real vs predicted on the unseen days, and the training-loss curves.
-
-matplotlib is optional (the `plot` extra): without it the run prints a note and writes no PNG.
-"""
+"""Real vs predicted views on the unseen days, one panel per model."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .models import TABLES
+from .figures import PREDICTED, REAL, new_figure
 from .results import Trained
 from .series import DailySeries
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-REAL, PREDICTED = "tab:red", "tab:blue"  # the lecture's colours
 VIEW_TICKS = (0.5, 1, 2, 3, 5, 10, 20, 50, 100, 200)  # thousands of views, on a log axis
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")  # files only: no display needed
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def predictions(
@@ -35,13 +22,11 @@ def predictions(
     test_days: np.ndarray,
     panels: list[tuple[str, Trained]],
     unit: str,
-    path: Path,
     log_views: bool,
-) -> None:
+) -> Figure:
     """One panel per (title, model): the real values in red, the model's predictions in blue."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(len(panels), 1, figsize=(10, 3.6 * len(panels)), sharex=True)
-    axes = np.atleast_1d(axes)
+    fig = new_figure(10, 3.1 * len(panels) + 0.6)
+    axes = np.atleast_1d(fig.subplots(len(panels), 1, sharex=True, sharey=True))
     when = _x_axis(series, test_days)
     real = series.values[test_days]
     for ax, (title, trained) in zip(axes, panels):
@@ -55,9 +40,7 @@ def predictions(
             label="predicted",
         )
         ax.set_title(
-            f"{title}: {trained.spec.name}, L' = {trained.test_mae:.3f} on these days",
-            loc="left",
-            fontsize=11,
+            f"{title}: {trained.spec.name}, L' = {trained.test_mae:.3f}", loc="left", fontsize=11
         )
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
@@ -65,30 +48,11 @@ def predictions(
         if log_views:
             _views_axis(ax)
     if series.first_date is not None:
-        fig.autofmt_xdate()
+        for label in axes[-1].get_xticklabels():
+            label.set_rotation(30)
+            label.set_horizontalalignment("right")
     axes[-1].set_xlabel("the unseen days (never used for training or for choosing)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def loss_curves(results: dict[str, Trained], unit: str, path: Path) -> None:
-    """Training MAE after each epoch, one panel per lecture table."""
-    plt = _pyplot()
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharey=True)
-    for ax, (title, specs) in zip(axes.flat, TABLES):
-        for spec in specs:
-            history = results[spec.name].loss_history
-            ax.plot(np.arange(1, len(history) + 1), history, label=spec.name, linewidth=1.4)
-        ax.set_title(title.split(" (")[0], fontsize=10, loc="left", wrap=True)
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, frameon=False)
-    for ax in axes[:, 0]:
-        ax.set_ylabel(f"training MAE, L ({unit})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
 def _x_axis(series: DailySeries, days: np.ndarray) -> Any:

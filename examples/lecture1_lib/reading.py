@@ -193,3 +193,29 @@ def reading(results: dict[str, Trained]) -> str:
     lines += [overfitting(results), networks_vs_linear(results), sigmoid_vs_relu(results)]
     lines += weight_reading(results)
     return "\n".join(lines)
+
+
+def overfitting_in_time(results: dict[str, Trained]) -> list[str]:
+    """For 1-4 layers of ReLUs: when L' was lowest, and how L and L' moved after that epoch."""
+    lines = []
+    rising = 0
+    names = [spec.name for spec in TABLES[-1][1]]
+    for name in names:
+        trained = results[name]
+        best = int(np.argmin(trained.test_history))
+        low, end = trained.test_history[best], trained.test_history[-1]
+        train_then, train_end = trained.loss_history[best], trained.loss_history[-1]
+        overfits = end > low * (1 + 5 * FLAT_FRACTION) and train_end < train_then
+        rising += overfits
+        after = (
+            f"after it L fell {train_then:.3f} -> {train_end:.3f} while L' rose to {end:.3f}"
+            if overfits
+            else f"at the end L {train_end:.3f}, L' {end:.3f}"
+        )
+        lines.append(f"- {name}: L' lowest ({low:.3f}) after epoch {best + 1}; {after}.")
+    lines.append(
+        f"- In {rising} of these {len(names)} networks the unseen-day loss ended more than "
+        f"{5 * FLAT_FRACTION:.0%} above its lowest while the training loss kept falling "
+        "(overfitting.png; L' is computed for the picture only and chooses nothing)."
+    )
+    return lines

@@ -19,6 +19,8 @@ class Trained:
     test_mae: float  # L': the same over the 45 unseen days
     test_prediction: np.ndarray  # one value per test day, in the data's units
     loss_history: list[float]  # L after each epoch, in the data's units
+    # L' after each epoch: drawn to show overfitting as it happens, never used to stop or choose
+    test_history: list[float]
     seconds: float
     # (b, w) of y = b + w . x on unscaled data, for the linear models only
     linear: tuple[float, np.ndarray] | None = None

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 
-# spellings of "no value here" that spreadsheets and pandas write
+# spellings of "no value here" that spreadsheets and pandas write (compared in lower case)
 MISSING_CELLS = frozenset({"", "na", "n/a", "nan", "null", "none"})
+MISSING_SPELLINGS = "NA, N/A, NaN, null, None"
 
 
 class DataError(ValueError):
@@ -46,13 +48,15 @@ class DailySeries:
 def read_series(path: Path, column: str, date_column: str | None = None) -> DailySeries:
     """Load ``column`` (and optionally ``date_column``) from the CSV file at ``path``."""
     rows = _read_rows(path, column, date_column)
-    values = [_parse_number(row[column], column, line) for line, row in rows]
+    values = [_parse_number(row[column], column, f"{path}, line {line}") for line, row in rows]
     if date_column is None:
         days = list(range(len(values)))
         first = None
     else:
-        dates = [_parse_date(row[date_column], date_column, line) for line, row in rows]
-        days, first = _days_since_first(dates, date_column)
+        dates = [
+            _parse_date(row[date_column], date_column, f"{path}, line {line}") for line, row in rows
+        ]
+        days, first = _days_since_first(dates, date_column, path)
     return _on_calendar(values, days, first, column, str(path))
 
 
@@ -71,7 +75,7 @@ def _read_rows(path: Path, column: str, date_column: str | None) -> list[tuple[i
                     found = ", ".join(repr(name) for name in header) or "none (empty file)"
                     raise DataError(
                         f"{path}: no column {wanted!r} (given by {option}); "
-                        f"the columns are: {found}"
+                        f"the columns are: {found}{_separator_hint(header)}"
                     )
             # the header is line 1, so data row k sits on line k + 1 (no quoted newlines here)
             return [(line, row) for line, row in enumerate(reader, start=2)]
@@ -83,39 +87,58 @@ def _read_rows(path: Path, column: str, date_column: str | None) -> list[tuple[i
         raise DataError(f"{path}: not a readable CSV file ({err})") from None
 
 
-def _parse_number(cell: str | None, column: str, line: int) -> float:
+def _separator_hint(header: Sequence[str]) -> str:
+    """A hint when the header is one cell holding another separator: a file written with ';'
+    (spreadsheets in many locales) or tabs reads as a single column."""
+    if len(header) != 1:
+        return ""
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if separator in header[0]:
+            return (
+                f". The header is one cell with {name} in it: the file seems to separate its "
+                "values with " + name + ", and this script reads comma-separated files; "
+                "save it as CSV with commas"
+            )
+    return ""
+
+
+def _parse_number(cell: str | None, column: str, where: str) -> float:
+    """A cell's number; NaN for an empty or NA cell (a missing day, see DailySeries)."""
     if cell is None:  # the row has fewer cells than the header
-        raise DataError(f"line {line}: the row has no cell for column {column!r}")
+        raise DataError(f"{where}: the row has no cell for column {column!r}")
     text = cell.strip()
     if text.lower() in MISSING_CELLS:
         return math.nan
     try:
         number = float(text)
     except ValueError:
-        raise DataError(f"line {line}: column {column!r} holds {text!r}, not a number") from None
+        raise DataError(
+            f"{where}: column {column!r} holds {text!r}, not a number (empty cells and "
+            f"{MISSING_SPELLINGS} count as missing days)"
+        ) from None
     if math.isinf(number):
-        raise DataError(f"line {line}: column {column!r} holds {text!r}, not a finite number")
+        raise DataError(f"{where}: column {column!r} holds {text!r}, not a finite number")
     return number
 
 
-def _parse_date(cell: str | None, column: str, line: int) -> date:
+def _parse_date(cell: str | None, column: str, where: str) -> date:
     text = (cell or "").strip()
     try:
         return datetime.fromisoformat(text).date()
     except ValueError:
         raise DataError(
-            f"line {line}: column {column!r} holds {text!r}, not a date like 2021-01-31"
+            f"{where}: column {column!r} holds {text!r}, not a date like 2021-01-31"
         ) from None
 
 
-def _days_since_first(dates: list[date], column: str) -> tuple[list[int], date | None]:
+def _days_since_first(dates: list[date], column: str, path: Path) -> tuple[list[int], date | None]:
     """Each row's day number counted from the earliest date; rows may come in any order."""
     if not dates:
         return [], None
     seen: set[date] = set()
     for day in dates:
         if day in seen:
-            raise DataError(f"column {column!r}: the date {day.isoformat()} appears twice")
+            raise DataError(f"{path}: column {column!r}: the date {day.isoformat()} appears twice")
         seen.add(day)
     first = min(dates)
     return [d.toordinal() - first.toordinal() for d in dates], first

@@ -55,6 +55,7 @@ class LaggedData:
     train_days: np.ndarray  # day index of each training target
     test_days: np.ndarray
     scaling: Scaling
+    scaling_days: tuple[int, int]  # first and last day whose values set the scaling
 
 
 def split_as_lecture(series: DailySeries) -> LaggedData:
@@ -94,6 +95,7 @@ def split_as_lecture(series: DailySeries) -> LaggedData:
         train_days=train_days,
         test_days=test_days,
         scaling=scaling,
+        scaling_days=(train_start - HISTORY_DAYS, test_start - 1),
     )
 
 

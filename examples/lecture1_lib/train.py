@@ -46,7 +46,7 @@ def train(spec: ModelSpec, data: LaggedData, settings: TrainSettings, bar: Progr
     schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
     loss_fn = nn.L1Loss()
     scale = data.scaling.scale
-    history = []
+    history, test_history = [], []
     bar.set_description(spec.name)
     for _ in range(settings.epochs):
         for x_batch, y_batch in loader:
@@ -56,6 +56,7 @@ def train(spec: ModelSpec, data: LaggedData, settings: TrainSettings, bar: Progr
             optimizer.step()
         schedule.step()
         history.append(scale * mean_abs_error(model, x_train, data.y_train))
+        test_history.append(scale * mean_abs_error(model, x_test, data.y_test))
         bar.update(1)
     prediction = predict(model, x_test)
     linear = None
@@ -68,9 +69,10 @@ def train(spec: ModelSpec, data: LaggedData, settings: TrainSettings, bar: Progr
         spec=spec,
         model=model,
         train_mae=history[-1],
-        test_mae=scale * float(np.mean(np.abs(prediction - data.y_test))),
+        test_mae=test_history[-1],
         test_prediction=data.scaling.undo(prediction.ravel()),
         loss_history=history,
+        test_history=test_history,
         seconds=time.perf_counter() - started,
         linear=linear,
     )
