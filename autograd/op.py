@@ -42,7 +42,8 @@ class Op:
       drawings as the lecture does, ``× w3``); None where it is not another input.
     - ``label``: how a node of this op reads in a drawing; ``{c}`` stands for the op's constant
       (its ctx), or a function ``ctx -> str`` for ops with hyper-parameters.
-    - ``checks``: the test facts, see ``Check``.
+    - ``checks``: the test facts, see ``Check``; an op without checks of its own names the
+      test that covers it in ``tested_by`` (a helper op inside another op's rule, say).
     """
 
     __slots__ = (
@@ -56,6 +57,7 @@ class Op:
         "partner",
         "label",
         "checks",
+        "tested_by",
         "plain",
     )
 
@@ -71,6 +73,7 @@ class Op:
         partner: Callable[[int, Any], int | None] | None = None,
         label: Label = "",
         checks: tuple[Check, ...] | list[Check] = (),
+        tested_by: str = "",
         register: bool = True,
     ) -> None:
         self.name = name
@@ -87,6 +90,7 @@ class Op:
         self.partner = partner
         self.label = label
         self.checks = tuple(checks)
+        self.tested_by = tested_by
         self.plain: Op = self  # the op whose rule gives local factors (see broadcasting())
         if register:
             REGISTRY.append(self)
@@ -180,17 +184,23 @@ class Check:
     follows PyTorch's names, so one lambda serves both).
 
     ``order``: the derivatives tested (0: not differentiable; 2: also gradients of gradients).
-    ``value``: the op exists on Value too; it is also checked on scalars. ``rtol``/``atol``:
-    tolerances against PyTorch in float64. ``float32``: also compare a float32 run.
+    ``value``: the op exists on Value too; it is also checked on scalars. ``tensor``: checked on
+    Tensors (False for Value-only ops). ``reference``: the same op written for PyTorch, where
+    ``call`` is not PyTorch code (``value_sum``). ``rtol``/``atol``: tolerances against PyTorch
+    in float64. ``float32``: also compare a float32 run. ``fd``: finite differences apply
+    (False for a cast to a lower precision, whose differences are rounding noise).
     """
 
     call: Callable[..., Any]
     args: tuple[Arg, ...]
     order: int = 2
     value: bool = False
+    tensor: bool = True
+    reference: Callable[..., Any] | None = None
     rtol: float = 1e-7
     atol: float = 1e-9
     float32: bool = True
+    fd: bool = True
     name: str = ""
 
 

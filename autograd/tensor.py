@@ -124,8 +124,6 @@ class Tensor(Node):
     _empty_grad = None
     _keeps_graph = False
     _versioned = True
-    # make NumPy hand mixed expressions (ndarray * Tensor) to Tensor's reflected operators
-    __array_ufunc__ = None
     __array_priority__ = 1000
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -305,6 +303,22 @@ class Tensor(Node):
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return self.data if dtype is None else self.data.astype(dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy ufuncs on Tensors. Arithmetic and the functions dagrad has as ops are recorded
+        (``ndarray * x`` is ``x.__rmul__(ndarray)``); anything else, and anything written into
+        ``out=`` (``array -= lr * x.grad``), is computed on the data."""
+        name = _UFUNC_OPS.get(ufunc)
+        if method == "__call__" and name is not None and not kwargs:
+            return getattr(_ops, name)(*inputs)
+        raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x.data if isinstance(x, Tensor) else x for x in kwargs["out"])
+        result = getattr(ufunc, method)(*raw, **kwargs)
+        if "out" in kwargs:
+            outs = tuple(x for x in kwargs["out"])
+            return outs[0] if len(outs) == 1 else outs
+        return make_const(result) if isinstance(result, np.ndarray) else result
 
     def __reduce__(self) -> tuple[Any, ...]:
         # copy/deepcopy/pickle keep data, gradient and flag, never the graph: a copy is a leaf
@@ -561,6 +575,18 @@ class Tensor(Node):
     def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.matmul(other, self)
 
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _ops.remainder(other, self)
+
     def __neg__(self) -> Tensor:
         return _ops.neg(self)
 
@@ -594,6 +620,18 @@ class Tensor(Node):
     def matmul(self, other: Any) -> Tensor:
         return _ops.matmul(self, other)
 
+    def mm(self, mat2: Any) -> Tensor:
+        return _ops.mm(self, mat2)
+
+    def floor_divide(self, other: Any) -> Tensor:
+        return _ops.floor_divide(self, other)
+
+    def remainder(self, other: Any) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def fmod(self, other: Any) -> Tensor:
+        return _ops.fmod(self, other)
+
     # elementwise functions (ops/unary.py)
     def exp(self) -> Tensor:
         return self._unary(_ops.exp)
@@ -616,6 +654,21 @@ class Tensor(Node):
     def abs(self) -> Tensor:
         return self._unary(_ops.abs)
 
+    def floor(self) -> Tensor:
+        return self._unary(_ops.floor)
+
+    def ceil(self) -> Tensor:
+        return self._unary(_ops.ceil)
+
+    def round(self) -> Tensor:
+        return self._unary(_ops.round)
+
+    def trunc(self) -> Tensor:
+        return self._unary(_ops.trunc)
+
+    def sign(self) -> Tensor:
+        return self._unary(_ops.sign)
+
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return _ops.clamp(self, min, max)
 
@@ -629,6 +682,12 @@ class Tensor(Node):
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         return _ops.masked_fill(self, mask, value)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        return _ops.gather(self, dim, index)
+
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+        return _ops.scatter_add(self, dim, index, src)
 
     # dtype
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
@@ -767,6 +826,25 @@ class Tensor(Node):
     def broadcast_to(self, shape: Any) -> Tensor:
         return _ops.broadcast_to(self, shape)
 
+
+_UFUNC_OPS = {
+    np.add: "add",
+    np.subtract: "sub",
+    np.multiply: "mul",
+    np.true_divide: "div",
+    np.power: "power",
+    np.matmul: "matmul",
+    np.negative: "neg",
+    np.absolute: "abs",
+    np.exp: "exp",
+    np.log: "log",
+    np.sqrt: "sqrt",
+    np.tanh: "tanh",
+    np.maximum: "maximum",
+    np.minimum: "minimum",
+    np.floor_divide: "floor_divide",
+    np.remainder: "remainder",
+}
 
 _TYPE_NAMES = {
     dtypes.float32: "FloatTensor",

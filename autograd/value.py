@@ -101,9 +101,16 @@ class Value(Node):
     def __init__(self, data: Number, requires_grad: bool = True) -> None:
         if isinstance(data, Value):
             raise TypeError("Value(): data is already a Value; use it directly or call .detach()")
-        if isinstance(data, (str, bytes)) or not isinstance(data, numbers.Real):
-            raise TypeError(f"Value(): data must be a real number, got {type(data).__name__} ({data!r:.40})")
-        self.data = _as_float(data, "Value")
+        try:
+            if isinstance(data, (str, bytes, complex)):  # float() would parse "1.5": refuse text
+                raise TypeError
+            self.data = float(data)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"Value(): data must be a real number, got {type(data).__name__} ({data!r:.40})"
+            ) from None
+        except OverflowError:
+            raise OverflowError(f"Value(): {data!r:.40} is too large for a float") from None
         self._grad = 0.0
         self.requires_grad = bool(requires_grad)
         self._parents = ()

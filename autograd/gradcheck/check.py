@@ -294,7 +294,8 @@ def _analytic(
     for out, w, label in zip(outs, weights, labels):
         grads: Sequence[Node | None] = [None] * len(wrt)
         if out.requires_grad:
-            grads = grad([out], wrt, grad_outputs=[w], allow_unused=True)
+            # the outputs may share a graph: keep it for the next output's pass
+            grads = grad([out], wrt, grad_outputs=[w], retain_graph=True, allow_unused=True)
         row = []
         for g, slot in zip(grads, slots):
             if g is None:

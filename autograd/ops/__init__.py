@@ -7,7 +7,7 @@ the one import cycle in the engine.
 
 from .arithmetic import add, div, mul, neg, power, sub
 from .conversion import astype, check_device, clone, copy_into, full_like_of, to
-from .indexing import gather, getitem, index_put, nonzero
+from .indexing import gather, getitem, index_put, nonzero, scatter_add
 from .linalg import matmul, mm
 from .network import linear, softmax_cross_entropy
 from .reductions import (

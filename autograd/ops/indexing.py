@@ -122,7 +122,7 @@ INDEX_ADD = Op(
     "index_add",
     _index_add_rule,
     factors=("g gathered",),
-    checks=[],  # getitem's rule: checked through getitem's second derivative
+    tested_by="the second derivative of index (getitem)",
 )
 
 
@@ -160,7 +160,7 @@ INDEX_PUT = Op(
     _index_put_rule,
     factors=("g, 0 where written", "g at the written places"),
     label="x[index] = v",
-    checks=[],  # checked through Tensor.__setitem__ in tests/autograd/test_inplace.py
+    tested_by="tests/autograd/test_inplace.py (x[index] = v)",
 )
 
 
@@ -267,6 +267,31 @@ def put_along(g: Any, dim: int, idx: np.ndarray, shape: tuple[int, ...]) -> Any:
     if isinstance(g, Node):
         return make(z, (g,), PUT_ALONG, (dim, idx, shape))
     return z
+
+
+def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:
+    """``input`` plus ``src``'s entries added at ``index`` along ``dim`` (repeats add up)."""
+    from .common import one_dim
+
+    x, s = as_tensor(input, "scatter_add"), as_tensor(src, "scatter_add")
+    d = one_dim("scatter_add", dim, x.ndim)
+    idx = _index_tensor("scatter_add", index)
+    if idx.ndim != x.ndim or s.ndim != x.ndim:
+        raise ValueError(
+            f"scatter_add(): input, index and src must have the same number of dims, got "
+            f"{x.ndim}, {idx.ndim} and {s.ndim}"
+        )
+    if any(i > n for i, n in zip(idx.shape, s.shape)) or any(
+        i > n for k, (i, n) in enumerate(zip(idx.shape, x.shape)) if k != d
+    ):
+        raise ValueError(
+            f"scatter_add(): index of shape {idx.shape} is larger than src {tuple(s.shape)} or "
+            f"than the input {tuple(x.shape)} outside dim {d}"
+        )
+    if idx.size and (idx.min() < 0 or idx.max() >= x.shape[d]):
+        raise IndexError(f"scatter_add(): index out of range for dim {d} of size {x.shape[d]}")
+    used = s if s.shape == idx.shape else s[tuple(slice(0, n) for n in idx.shape)]
+    return x + put_along(used, d, idx, x.shape)
 
 
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:

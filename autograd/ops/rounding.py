@@ -85,7 +85,13 @@ def _not_differentiable(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[An
     )
 
 
-FLOOR_DIVIDE = Op("floor_divide", _not_differentiable, elementwise=True, factors=("?", "?"), checks=[])
+FLOOR_DIVIDE = Op(
+    "floor_divide",
+    _not_differentiable,
+    elementwise=True,
+    factors=("?", "?"),
+    checks=[check(lambda t, x, y: x // y, real(3, 4), positive(3, 4), order=0)],
+)
 
 
 def floor_divide(input: Any, other: Any) -> Tensor:

@@ -72,7 +72,15 @@ ADD_N = Op(
     linear=True,
     factors=lambda k, ctx: "1",
     label="Σ",
-    checks=[check(lambda t, x, y, z: t.value_sum([x, y, z]), real(), real(), real(), value=True)],
+    checks=[
+        check(
+            lambda t, x, y, z: t.value_sum([x, y, z]),
+            real(), real(), real(),
+            value=True,
+            tensor=False,
+            reference=lambda t, x, y, z: x + y + z,
+        )
+    ],
 )
 
 
@@ -136,6 +144,8 @@ DOT = Op(
             lambda t, w1, w2, x1, x2, b: t.value_dot([w1, w2], [x1, x2], b),
             real(), real(), real(), real(), real(),
             value=True,
+            tensor=False,
+            reference=lambda t, w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2,
         )
     ],
 )
