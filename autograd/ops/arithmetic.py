@@ -379,6 +379,11 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
     if type(other) is float and isinstance(input, Tensor) and input.data.dtype.kind == "f":
         return make(input.data - other, (input,), ADD_CONST, -other)  # the common case, fast
+    if _is_bool(input) or _is_bool(other):
+        raise TypeError(
+            "sub: subtraction (-) with a bool tensor or a bool is not supported, as in PyTorch; "
+            "to invert a mask use ~ (logical_not)"
+        )
     if alpha != 1:
         other = mul(other, alpha)
     if isinstance(input, Tensor) and _is_number(other):
@@ -386,6 +391,10 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if isinstance(other, Tensor) and _is_number(input):
         return _with_number(RSUB_CONST, _reverse(np.subtract), other, input, "sub")
     return binary(SUB, np.subtract, input, other, "sub")
+
+
+def _is_bool(x: Any) -> bool:
+    return x.dtype == dtypes.bool_ if isinstance(x, Tensor) else number_kind(x) == 0
 
 
 def _sub_number(x: Tensor, c: Any) -> Tensor:
