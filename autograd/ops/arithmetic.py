@@ -21,6 +21,7 @@ from ..tensor import Tensor, as_tensor, make, number_kind
 from .common import div as _div
 from .common import log as _log
 from .common import power as _power
+from .common import power_by_number
 from .common import raw, select, shape_str, unbroadcast
 
 # --- the declarations ---------------------------------------------------------------------------
@@ -134,8 +135,8 @@ MUL_CONST = Op(
 
 
 def _div_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    gx = _div(g, y)
-    return gx, -gx * out
+    # PyTorch's formulas: the same rounding, overflow and underflow at extreme values
+    return _div(g, y), -g * _div(out, y)
 
 
 DIV = Op(
@@ -170,13 +171,20 @@ DIV_CONST = Op(
 
 
 def _rdiv_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (_div(-g * out, x),)
+    # c / x is computed as (1 / x) * c, as PyTorch and micrograd do; so is its gradient
+    r = _div(1.0, x)
+    return (-(g * ctx) * (r * r),)
+
+
+def reciprocal_times(x: Any, c: float) -> Any:
+    """``c / x`` computed as PyTorch computes it: the reciprocal of x, times c."""
+    return _div(1.0, x) * c
 
 
 RDIV_CONST = Op(
     "c/",
     _rdiv_const_rule,
-    saves="x out",
+    saves="x",
     elementwise=True,
     factors=lambda k, c: f"-{c:.4g}/x²",
     label="{c} / x",
@@ -214,7 +222,7 @@ def _pow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (zeros_like(g),)
     if ctx == 2.0:
         return (g * (2.0 * x),)
-    return (g * (ctx * _power(x, ctx - 1.0)),)
+    return (g * (ctx * power_by_number(x, ctx - 1.0)),)
 
 
 def _pow_const_factor(k: int, c: Any) -> str:
@@ -407,6 +415,10 @@ def _sub_number(x: Tensor, c: Any) -> Tensor:
     return make(data, (x,), ADD_CONST, -c)
 
 
+def _reciprocal_times(d: np.ndarray, c: Any) -> np.ndarray:
+    return np.multiply(np.true_divide(1, d), c)
+
+
 def _reverse(fn: Any) -> Any:
     return lambda d, c: fn(c, d)
 
@@ -433,7 +445,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if isinstance(input, Tensor) and _is_number(other):
         return _with_number(DIV_CONST, np.true_divide, input, other, "div", True)
     if isinstance(other, Tensor) and _is_number(input):
-        return _with_number(RDIV_CONST, _reverse(np.true_divide), other, input, "div", True)
+        return _with_number(RDIV_CONST, _reciprocal_times, other, input, "div", True)
     return binary(DIV, np.true_divide, input, other, "div")
 
 
@@ -457,12 +469,18 @@ def power(input: Any, exponent: Any) -> Tensor:
     if isinstance(input, Tensor) and _is_number(exponent):
         if _negative_int_power(input.data, exponent):
             raise ValueError("pow: integers to negative integer powers are not allowed")
-        return _with_number(POW_CONST, np.power, input, exponent, "pow")
+        return _with_number(POW_CONST, _tensor_power_by_number, input, exponent, "pow")
     if isinstance(exponent, Tensor) and _is_number(input):
         return _with_number(RPOW_CONST, _reverse(np.power), exponent, input, "pow")
     x, y = as_tensor(input, "pow"), as_tensor(exponent, "pow")
     # the rule needs to know whether the exponent wants a gradient (ctx)
     return binary(POW, _int_safe_power, x, y, "pow", y.requires_grad)
+
+
+def _tensor_power_by_number(d: np.ndarray, c: Any) -> np.ndarray:
+    if d.dtype.kind == "f" and type(c) is not bool:
+        return np.asarray(power_by_number(d, float(c)), dtype=d.dtype)
+    return np.power(d, c)
 
 
 def _int_safe_power(x: Any, y: Any) -> Any:
