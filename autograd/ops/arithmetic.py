@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..graph import Node
 from ..op import Op, check, nonzero, positive, real
-from ..tensor import Tensor, as_tensor, make, number_kind
+from ..tensor import Tensor, as_tensor, make, make_const, number_kind
 from .common import div as _div
 from .common import log as _log
 from .common import power as _power
@@ -211,10 +212,13 @@ NEG = Op(
 
 
 def zeros_like(g: Any) -> Any:
-    """A zero gradient of g's shape and dtype (floats, arrays or nodes)."""
-    if isinstance(g, float):
+    """A zero gradient of g's shape and dtype (floats, arrays or nodes): a constant, outside the
+    graph (as PyTorch's), so no second derivative flows through it (0 * inf would be NaN)."""
+    if type(g) is float:
         return 0.0
-    return g * 0.0 if isinstance(g, Tensor) else np.zeros_like(g)
+    if isinstance(g, Node):
+        return make_const(np.zeros_like(g.data)) if isinstance(g, Tensor) else 0.0
+    return np.zeros_like(g)
 
 
 def _pow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
@@ -251,7 +255,7 @@ POW_CONST = Op(
 
 def _rpow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
     if ctx == 0.0:  # 0 ** x is flat for x >= 0, where the formula gives 0 * -inf
-        return (select(raw(x) >= 0, zeros_like(g), g * (out * _log(ctx))),)
+        return (g * select(raw(x) >= 0, 0.0, out * _log(ctx)),)
     return (g * (out * _log(ctx)),)
 
 
@@ -276,8 +280,9 @@ def _pow_rule(ctx: bool, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     gx = select(yd == 0, zeros_like(g), g * (y * _power(x, y - 1.0)))
     if not ctx:  # a constant exponent: skip its log (nan for a negative base)
         return gx, None
-    gy = select((xd == 0) & (yd >= 0), zeros_like(g), g * (out * _log(x)))
-    return gx, gy
+    # (the base's gradient is selected, the exponent's multiplied: PyTorch's forms, which give
+    # the same NaNs in second derivatives)
+    return gx, g * select((xd == 0) & (yd >= 0), 0.0, out * _log(x))
 
 
 POW = Op(

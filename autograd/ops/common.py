@@ -76,7 +76,10 @@ def array_sigmoid(d: np.ndarray) -> np.ndarray:
 
 def power_by_number(x: Any, c: float) -> Any:
     """``x ** c`` for a number ``c``, with PyTorch's special cases for the common exponents (a
-    product, a square root or a reciprocal: exact, and with their signed zeros and infinities)."""
+    product, a square root or a reciprocal: exact, and with their signed zeros and infinities).
+    A node gets one ``**`` op (whose own derivative is then PyTorch's too)."""
+    if isinstance(x, Node):
+        return x**c
     if c == 2.0:
         return x * x
     if c == 0.5:

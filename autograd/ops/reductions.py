@@ -192,8 +192,8 @@ def amin(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, 
 
 
 def _max_all_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
-    xd = raw(x)
-    hit = xd == raw(out)
+    xd, value = raw(x), raw(out)
+    hit = np.isnan(xd) if np.isnan(value) else xd == value  # a NaN is the max: it gets g
     share = g / int(hit.sum()) if hit.any() else g
     # selects: the gradient goes to the tied largest elements and nowhere else (torch.max())
     return (select(hit, broadcast_to(share, xd.shape), 0.0),)
@@ -277,12 +277,8 @@ def _max_or_min(
 
 
 def _arg_extreme(d: np.ndarray, axis: int, largest: bool) -> np.ndarray:
-    """The index of the first largest (smallest) element along ``axis``; NaN counts as the
-    largest and the smallest, as in PyTorch."""
-    if d.dtype.kind == "f":
-        nan = np.isnan(d)
-        if nan.any():
-            return np.argmax(nan, axis=axis)
+    """The index of the first largest (smallest) element along ``axis``; a NaN counts as both
+    (NumPy's argmax and argmin, like PyTorch, return the first NaN)."""
     return np.argmax(d, axis=axis) if largest else np.argmin(d, axis=axis)
 
 
@@ -343,13 +339,14 @@ LOGSUMEXP = Op(
 )
 
 
-def _shift(d: np.ndarray, axes: Any) -> np.ndarray:
-    """The max over ``axes`` (kept), subtracted before exp; 0 where it is not finite (an all -inf
-    row must give -inf, not nan) or there is nothing to reduce."""
+def _shift(d: np.ndarray, axes: Any, finite: bool = False) -> np.ndarray:
+    """The max over ``axes`` (kept), subtracted before exp; 0 where there is nothing to reduce.
+    ``finite``: 0 also where the max is infinite (logsumexp of an all -inf row is -inf); softmax
+    keeps it, so a row holding inf gives NaN, as in PyTorch."""
     if d.size == 0:
         return np.zeros(d.sum(axis=axes, keepdims=True).shape, dtype=d.dtype)
     m = d.max(axis=axes, keepdims=True)
-    return np.where(np.isfinite(m), m, 0)  # type: ignore[no-any-return]
+    return np.where(np.isfinite(m), m, 0) if finite else m  # type: ignore[no-any-return]
 
 
 def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
@@ -360,7 +357,7 @@ def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any =
     if x.dtype.kind != "f":
         x = x.to(dtypes.get_default_dtype())
     d = x.data
-    m = _shift(d, axes)
+    m = _shift(d, axes, finite=True)
     with np.errstate(divide="ignore"):  # an empty or all -inf row: log(0) = -inf
         data = np.log(np.exp(d - m).sum(axis=axes, keepdims=True)) + m
     keep_ = keep_shape(x.shape, axes)
