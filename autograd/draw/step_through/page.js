@@ -366,8 +366,8 @@
     if (n.kind === "out" && !n.op) kind = "the output (a leaf)";
     row(dl, "node", kind);
     row(dl, "op", n.op ? n.op + (n.x ? "   (" + n.s + " = " + n.x + ")" : "") : "none: made by the user", !n.op);
-    row(dl, "shape", n.m ? n.m.split(" ")[0] : "scalar (Value)");
-    row(dl, "dtype", n.m ? n.m.split(" ").slice(1).join(" ") : "float (Python)");
+    row(dl, "shape", n.shape);
+    row(dl, "dtype", n.dtype);
     if (n.mod >= 0) row(dl, "module", D.modules[n.mod]);
     if (valueKnown(i)) row(dl, "value", frame.dval[i]).id = "detail-value";
     else row(dl, "value", "not computed yet: forward step " + n.fw, true).id = "detail-value";
@@ -566,7 +566,7 @@
     var plot = $("losses");
     var values = D.frames.map(function (f) { return f.loss; });
     if (values.some(function (v) { return v === undefined || !isFinite(v); }) || values.length < 2) return;
-    plot.hidden = false;
+    plot.removeAttribute("hidden");
     clear(plot);
     var w = plot.getBoundingClientRect().width || 600, h = 60;
     var lo = Math.min.apply(null, values), hi = Math.max.apply(null, values);
@@ -585,6 +585,7 @@
     $("speed").value = "2";
     $("prev").textContent = "\u25C0 Earlier";
     $("next").textContent = "Later \u25B6";
+    $("follow").parentNode.hidden = true;
   }
   legend();
   buildView();

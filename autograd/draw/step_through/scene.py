@@ -16,7 +16,7 @@ from ..labels import num
 from .layout import layout
 from .sites import site
 from .structure import Structure
-from .text import meta, plain
+from .text import dtype_of, meta, plain, shape_of
 
 CHAR = 6.7  # width of a character of the page's 11px monospace font
 LINE = 14.0
@@ -53,6 +53,8 @@ def skeleton(s: Structure, expressions: list[str] | None = None) -> Skeleton:
             "s": s.syms[i],
             "op": plain(_op_text(node)) if op is not None else "",
             "m": meta(node.data),
+            "shape": shape_of(node.data),
+            "dtype": dtype_of(node.data),
             "rg": bool(node.requires_grad),
             "kind": kind,
             "mod": module_index[module] if module is not None else -1,
@@ -66,9 +68,9 @@ def skeleton(s: Structure, expressions: list[str] | None = None) -> Skeleton:
     groups = []
     for group in s.folding.groups:
         title = "folded nodes" if group.module is None else str(group.module)
-        kind = s.kinds.get(group.module or "")
-        if kind:
-            title += f" ({kind})"
+        kind_name = s.kinds.get(group.module or "")
+        if kind_name:
+            title += f" ({kind_name})"
         lines = group.describe(
             s.w, {id(n): s.syms[i] for i, n in enumerate(s.nodes) if s.named[i]}, False
         )

@@ -93,6 +93,14 @@ def detail(x: Any) -> str:
     return text
 
 
+def shape_of(data: Any) -> str:
+    return shape_text(data.shape) if is_array(data) else "scalar (a Value)"
+
+
+def dtype_of(data: Any) -> str:
+    return str(data.dtype) if is_array(data) else "float (Python)"
+
+
 def meta(data: Any) -> str:
     """Shape and dtype of a tensor ("" for a Value)."""
     if not is_array(data):
