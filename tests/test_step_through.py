@@ -101,7 +101,7 @@ def test_each_step_says_what_it_does_with_its_arithmetic() -> None:
     w1 = step_for(data, "w1")
     # the product's local factor is the other operand, named; partial sums are looked through
     assert w1["f"] == ["dC/dw1 = x1·dC/dv1", "= x1·dC/dv4", "= 2 × 0.5 = 1"]
-    assert w1["l"] == ["× x1 = 2"]  # the edge's label: the local factor and its number
+    assert w1["l"] == ["× 2"]  # the edge's label: the local factor's number (x1)
     assert "This is its .grad" in w1["t"]
     tanh = step_for(data, "v4")
     assert tanh["f"][0] == "dC/dv4 = tanh'(v4)·dC/dC"
@@ -462,3 +462,77 @@ def test_recorded_lines_die_with_their_nodes() -> None:
     assert len(_creation_sites) == before + 2
     del x, y
     assert len(_creation_sites) == before  # reference counting freed the graph and its lines
+
+
+# --- the examples that write pages --------------------------------------------------------
+
+
+def test_backprop_example_writes_the_lectures_network_step_by_step(tmp_path: Path) -> None:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import backprop
+    finally:
+        sys.path.pop(0)
+    note = backprop.write_step_through(tmp_path)
+    path = tmp_path / "backprop.html"
+    assert note == f"wrote {path} (32 steps; open it in a browser)"
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="dagrad-data">(.*?)</script>', text, re.S).group(1))
+    names = {n["s"] for n in data["nodes"]}
+    assert {"x", "W1", "b1", "z1", "a1", "W2", "z2", "a2", "W3", "z3", "a3", "C"} <= names
+    z1 = next(n for n in data["nodes"] if n["s"] == "z1")
+    assert "backprop.py" in z1["site"] and "z = w @ a + b" in z1["site"]
+
+
+def test_lecture_demo_writes_the_seven_day_models_page(tmp_path: Path) -> None:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        from lecture1_lib.drawing import write_backprop_page
+    finally:
+        sys.path.pop(0)
+    autograd.manual_seed(0)
+    model = nn.Linear(7, 1)
+    x = np.arange(7, dtype=np.float32).reshape(1, 7) / 7
+    y = np.array([[0.5]], dtype=np.float32)
+    note = write_backprop_page(model, x, y, tmp_path / "backprop.html")
+    assert note.startswith(f"wrote {tmp_path / 'backprop.html'}")
+    data = page_data_of(tmp_path / "backprop.html")
+    assert {"weight", "bias", "x (past 7 days)", "y (target)", "L (MAE)"} <= {
+        n["s"] for n in data["nodes"]
+    }
+    assert all(p.grad is None for p in model.parameters())  # the model is left as it was
+    weight = [n["s"] for n in data["nodes"]].index("weight")
+    assert len(re.findall(r"-?\d", data["frames"][0]["val"][weight][0])) >= 7  # all 7 weights
+
+
+def page_data_of(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    found = re.search(r'id="dagrad-data">(.*?)</script>', text, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+def test_the_readme_examples_run_as_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Step through backpropagation", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) == 4  # the neuron, a + a, the lecture network, the timeline
+    monkeypatch.chdir(tmp_path)
+    scripts = tmp_path / "scripts"
+    scripts.mkdir()
+    for k, block in enumerate(blocks):  # from files, as a user runs them: lines can be shown
+        script = scripts / f"example{k}.py"
+        script.write_text(block, encoding="utf-8")
+        exec(compile(block, str(script), "exec"), {"__name__": "__main__"})
+    written = sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".html")
+    assert written == ["lecture.html", "neuron.html", "training.html", "twice.html"]
+    lecture = page_data_of(tmp_path / "lecture.html")
+    z2 = next(
+        s for s in lecture["steps"] if s["k"] == "backward" and s["f"][0].startswith("dC/dz2")
+    )
+    assert z2["f"][1] == "= σ'(z2) ⊙ (W3ᵀ @ dC/dz3)"  # as the README says
+    twice = page_data_of(tmp_path / "twice.html")
+    assert [s["f"][-1] for s in twice["steps"][-2:]] == ["= 1 + 1 = 2", "= 2 + 2 = 4"]
+    neuron_page = page_data_of(tmp_path / "neuron.html")
+    assert "o = (x1 * w1 + x2 * w2 + b).tanh()" in neuron_page["nodes"][0]["site"]
+    assert len(page_data_of(tmp_path / "training.html")["frames"]) == 5

@@ -270,8 +270,9 @@ def test_tensor_graph_of_the_lecture_shows_the_engines_gradients(
         if formula.startswith("dC/dz2 ="):
             break
     assert formula is not None and "= σ'(z2) ⊙ (W3ᵀ @ dC/dz3)" in formula
-    labels = browser.find_elements(By.CSS_SELECTOR, "#labels .elabel")
-    assert [e.text for e in labels] and "σ(1 - σ)" in labels[0].text
+    labels = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#labels .elabel")]
+    a2 = net.a[1].data
+    assert labels == [f"× [{num(a2[0] * (1 - a2[0]))}, {num(a2[1] * (1 - a2[1]))}]"]  # σ'(z2)
     assert problems(browser, path) == []
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 SWEEPS = 4  # pairs of down/up ordering sweeps
 PLACEMENT_ROUNDS = 6  # pairs of down/up coordinate sweeps
 CROSS_GAP = 18.0  # between neighbours of a rank
-MAIN_GAP = {True: 64.0, False: 46.0}  # between ranks: room for edge labels (horizontal or not)
+MAIN_GAP = {True: 84.0, False: 46.0}  # between ranks: room for edge labels (horizontal or not)
 MARGIN = 24.0
 
 

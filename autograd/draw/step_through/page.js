@@ -260,8 +260,11 @@
       p.classList.add("hot");
       highlighted.push(p);
       if (s.l && s.l[j]) {
+        // above the middle of a left-to-right edge, beside the middle of a top-to-bottom one
         var m = midpoint(edgeGeom[k]);
-        el("text", { "class": "elabel", x: m[0] + 4, y: m[1] - 4 }, layers.labels).textContent = s.l[j];
+        var at = D.horizontal ? { x: m[0], y: m[1] - 6, "text-anchor": "middle" } : { x: m[0] + 6, y: m[1] + 4 };
+        at["class"] = "elabel";
+        el("text", at, layers.labels).textContent = s.l[j];
       }
     });
     describe();

@@ -19,6 +19,7 @@ from .gradients import Gradients
 from .structure import Structure
 from .text import factor_number, grad_short, is_array, meta, plain, short
 
+DONE = " Done: every node that requires grad shows its gradient, the numbers backward() gives."
 MAX_PASS_THROUGH = 10_000  # a bound on looking through one-addition chains (no cycles exist)
 
 
@@ -83,9 +84,7 @@ def record(s: Structure, g: Gradients, max_elements: int) -> Recording:
         backward_step[i] = len(steps)
         steps.append(writer.step(i))
     if order:
-        steps[-1].sentence += (
-            " Done: every node that requires grad shows its gradient, the numbers backward() gives."
-        )
+        steps[-1].sentence += DONE
     return Recording(steps, forward_step, backward_step, expressions)
 
 
@@ -245,7 +244,11 @@ class _Backward:
             return fx.substitute(words, fx.operands(s.w.parents[c], s.syms))
         factors = g.factors[c]
         factor = factors[k] if factors is not None and k < len(factors) else None
-        return plain(factor_text(node, k, factor, self.max_elements, self.names))
+        if factor is None:
+            return plain(factor_text(node, k, factor, self.max_elements, self.names))
+        # the number only: the formula under the graph names it, and a short label fits
+        # between two boxes
+        return "× " + short(factor, self.max_elements)
 
 
 def _all_one(factor: Any) -> bool:
