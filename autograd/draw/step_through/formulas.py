@@ -61,6 +61,8 @@ def forward_expr(node: Node, args: list[str], numbers: bool = False) -> str:
         return " + ".join([args[-1], *products])
     if op.name == "add_n":
         return " + ".join(args)
+    if op.name == "where" and len(args) == 2:  # the condition is data, not an input node
+        args = ["cond", *args]
     if len(args) == 1:
         if mentions(label, "x"):
             return substitute(label, {"x": args[0]})

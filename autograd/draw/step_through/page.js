@@ -132,8 +132,23 @@
     return [a[0], a[1], c1[0], c1[1], c2[0], c2[1], b[0], b[1]];
   }
 
-  function pathOf(c) {
-    return "M" + c[0] + "," + c[1] + " C" + c[2] + "," + c[3] + " " + c[4] + "," + c[5] + " " + c[6] + "," + c[7];
+  function route(a, b, bend) {
+    // cubic pieces from box a to box b through the bend points the layout gave the edge
+    var points = [anchor(a, 1)];
+    var bends = D.views[viewName].bends[a + ":" + b] || [];
+    for (var i = 0; i < bends.length; i += 2) points.push([bends[i], bends[i + 1]]);
+    points.push(anchor(b, -1));
+    var pieces = [];
+    for (var k = 0; k + 1 < points.length; k++) pieces.push(curve(points[k], points[k + 1], bend));
+    return pieces;
+  }
+
+  function pathOf(pieces) {
+    var c = pieces[0], d = "M" + c[0] + "," + c[1];
+    pieces.forEach(function (c) {
+      d += " C" + c[2] + "," + c[3] + " " + c[4] + "," + c[5] + " " + c[6] + "," + c[7];
+    });
+    return d;
   }
 
   function drawEdges() {
@@ -148,13 +163,13 @@
       }
       var nth = seen[key] = (seen[key] || 0) + 1;
       var bend = nth > 1 ? (nth % 2 ? 1 : -1) * 14 * Math.floor(nth / 2) : 0;
-      var c = curve(anchor(a, 1), anchor(b, -1), bend);
+      var c = route(a, b, bend);
       edgeGeom[k] = c;
       edgeEl[k] = el("path", { "class": "edge", d: pathOf(c), "marker-end": "url(#arrow)", "data-e": k }, layers.edges);
     });
     Object.keys(merged).forEach(function (key) {
       var ab = key.split(":").map(Number);
-      var c = curve(anchor(ab[0], 1), anchor(ab[1], -1), 0);
+      var c = route(ab[0], ab[1], 0);
       el("path", { "class": "merged", d: pathOf(c), "marker-end": "url(#arrow)" }, layers.edges);
       if (merged[key] > 1) {
         var m = midpoint(c);
@@ -163,7 +178,9 @@
     });
   }
 
-  function midpoint(c) {
+  function midpoint(pieces) {
+    var c = pieces[Math.floor(pieces.length / 2)];
+    if (pieces.length % 2 === 0) return [c[0], c[1]]; // the bend point in the middle
     return [(c[0] + 3 * c[2] + 3 * c[4] + c[6]) / 8, (c[1] + 3 * c[3] + 3 * c[5] + c[7]) / 8];
   }
 
@@ -261,8 +278,13 @@
       highlighted.push(p);
       if (s.l && s.l[j]) {
         // above the middle of a left-to-right edge, beside the middle of a top-to-bottom one
+        // (on the outer side of an edge that bends around a box)
         var m = midpoint(edgeGeom[k]);
-        var at = D.horizontal ? { x: m[0], y: m[1] - 6, "text-anchor": "middle" } : { x: m[0] + 6, y: m[1] + 4 };
+        var at = { x: m[0], y: m[1] - 6, "text-anchor": "middle" };
+        if (!D.horizontal) {
+          var left = m[0] < geometry[unitOf[edges[k][1]]][0] - 1;
+          at = { x: m[0] + (left ? -6 : 6), y: m[1] + 4, "text-anchor": left ? "end" : "start" };
+        }
         at["class"] = "elabel";
         el("text", at, layers.labels).textContent = s.l[j];
       }

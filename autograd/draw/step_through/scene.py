@@ -170,7 +170,12 @@ def _view(sk: Skeleton, unfolded: int | None, horizontal: bool) -> dict[str, Any
     xy: list[float] = []
     for x, y in zip(placed.x, placed.y):
         xy += [round(x, 1), round(y, 1)]
-    return {"units": units, "xy": xy, "size": [round(placed.width), round(placed.height)]}
+    bends = {
+        f"{units[a]}:{units[b]}": [round(v, 1) for point in points for v in point]
+        for (a, b), points in placed.bends.items()
+    }
+    size = [round(placed.width), round(placed.height)]
+    return {"units": units, "xy": xy, "size": size, "bends": bends}
 
 
 def _legend() -> dict[str, Any]:

@@ -90,9 +90,12 @@ def record(s: Structure, g: Gradients, max_elements: int) -> Recording:
 
 def _start_sentence(s: Structure) -> str:
     leaves = sum(1 for node in s.nodes if node.grad_fn is None)
+    held = (
+        "its one leaf holds its value" if leaves == 1 else f"its {leaves} leaves hold their values"
+    )
     return (
-        f"The start: the {leaves} inputs and parameters hold their values and nothing is computed "
-        "yet. Step forward (→) to run the graph one op at a time, in topological order."
+        f"The start: only the graph's inputs and parameters are known ({held}). Step forward (→) "
+        "to run the graph one op at a time, in topological order."
     )
 
 
@@ -148,12 +151,14 @@ class _Backward:
         grad = g.grads[j]
         if j == 0:
             seed = "1" if not s.tensor else grad_short(grad, self.max_elements)
-            return Step(
-                "seed",
-                j,
-                f"The backward pass starts at the output {sym}: dC/dC = 1 (C is the output).",
-                [f"dC/d{sym} = {seed}"],
+            given = seed not in ("1", "[1]")
+            sentence = (
+                f"The backward pass starts at the output {sym} with the gradient given to "
+                "step_through (as backward(gradient) starts with it)."
+                if given
+                else f"The backward pass starts at the output {sym}: dC/dC = 1 (C is the output)."
             )
+            return Step("seed", j, sentence, [f"dC/d{sym} = {seed}"])
         local = self.terms(j, look_through=False)
         edges = list(s.consumers[j])
         labels = [self.edge_label(e) for e in edges]
@@ -172,7 +177,7 @@ class _Backward:
         if s.tensor:
             if len(local) > 1:
                 parts = [grad_short(t.share, self.max_elements) for t in local]
-                lines.append("= " + fx.join([f"[{p}]" if " " in p else p for p in parts]))
+                lines.append("= " + fx.join([_group(p) for p in parts]))
             lines.append(f"= {grad_short(grad, self.max_elements)}")
         else:
             numbers = lecture[1] if lecture is not None else None
@@ -249,6 +254,11 @@ class _Backward:
         # the number only: the formula under the graph names it, and a short label fits
         # between two boxes
         return "× " + short(factor, self.max_elements)
+
+
+def _group(summary: str) -> str:
+    """A tensor's summary as one term of a sum: statistics in parentheses, numbers as they are."""
+    return f"({summary})" if " " in summary and not summary.startswith("[") else summary
 
 
 def _all_one(factor: Any) -> bool:
