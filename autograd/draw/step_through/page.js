@@ -232,8 +232,9 @@
     var p = edgeEl[k];
     if (!p) return;
     var parent = edges[k][0];
-    var style = gradKnown(parent) && nodes[parent].bw >= 0 ? frame.edge[k] : PLAIN_EDGE;
-    if (!nodes[parent].rg) style = frame.edge[k];
+    // coloured once the gradient has come back along it (a constant's edge: dotted from the start)
+    var back = !STEP || (nodes[parent].bw >= 0 && pos >= nodes[parent].bw);
+    var style = back || !nodes[parent].rg ? frame.edge[k] : PLAIN_EDGE;
     p.setAttribute("stroke", style[0]);
     p.setAttribute("stroke-width", style[1]);
     if (style[2]) p.setAttribute("stroke-dasharray", style[2]);
@@ -345,9 +346,10 @@
 
   function play() {
     if (timer !== null) return pause();
+    if (last === 0) return; // nothing to play
     if (pos === last) go(0);
     $("play").classList.add("playing");
-    $("play").textContent = "\u23F8 Pause";
+    $("play").textContent = "Pause";
     $("play").setAttribute("aria-label", "pause");
     var speed = Number($("speed").value) || 2;
     timer = setInterval(function () {
@@ -402,7 +404,8 @@
     else if (gradKnown(i)) g = row(dl, "gradient dC/d" + n.s, frame.dgrad[i]);
     else g = row(dl, "gradient", "not yet: backward step " + n.bw, true);
     g.id = "detail-grad";
-    row(dl, "created at", n.site || D.noSite, !n.site).id = "detail-site";
+    var made = n.site || (n.op ? D.noSite : "by your code, not by an op: only ops record their line");
+    row(dl, "created at", made, !n.site).id = "detail-site";
     if (STEP) {
       if (n.fw > 0) jump(body, "forward step " + n.fw, n.fw);
       if (n.bw >= 0) jump(body, "backward step " + n.bw, n.bw);
