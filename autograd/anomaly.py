@@ -5,11 +5,16 @@ in a weak table, so it dies with the node), its output is checked for NaN, and s
 gradient the backward pass computes. An inf is not an anomaly (masks use -inf, log(0) is -inf),
 as in PyTorch. NumPy's own warnings are silenced inside the block, so the report is the first
 thing the user reads. Outside the block none of this runs: ops pay a single flag check.
+
+record_sites() switches on the same recording of lines, without any check: the step-through
+page shows each node's line (draw/step_through).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import traceback
 import weakref
 from typing import Any
@@ -20,9 +25,44 @@ from .graph import Node
 from .modes import mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-# keyed by id(node), emptied when the node dies: a WeakKeyDictionary would compare Tensors with
-# ==, which is elementwise
-_creation_sites: dict[int, traceback.StackSummary] = {}
+
+
+class _SiteTable:
+    """node -> the stack that created it, by identity, each entry dying with its node. (A
+    WeakKeyDictionary compares keys with ==, which is elementwise for Tensors.)"""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[weakref.ref[Node], traceback.StackSummary]] = {}
+
+    def __setitem__(self, node: Node, stack: traceback.StackSummary) -> None:
+        entries = self._entries
+        key = id(node)
+
+        def forget(ref: weakref.ref[Node]) -> None:
+            entry = entries.get(key)
+            if entry is not None and entry[0] is ref:
+                del entries[key]
+
+        entries[key] = (weakref.ref(node, forget), stack)
+
+    def get(self, node: Node) -> traceback.StackSummary | None:
+        entry = self._entries.get(id(node))
+        if entry is None or entry[0]() is not node:
+            return None
+        return entry[1]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_creation_sites = _SiteTable()
+
+
+class _Checks(threading.local):
+    lines_only = False  # inside record_sites(): anomaly mode records lines, checks nothing
+
+
+_checks = _Checks()
 
 
 class AnomalyError(RuntimeError):
@@ -43,17 +83,49 @@ class detect_anomaly:  # noqa: N801 - named as in PyTorch
     def __enter__(self) -> detect_anomaly:
         quiet = np.errstate(all="ignore")
         quiet.__enter__()
-        self._previous.append((mode.anomaly, quiet))
+        self._previous.append((mode.anomaly, _checks.lines_only, quiet))
         mode.anomaly = self.check_nan
+        _checks.lines_only = False
         return self
 
     def __exit__(self, *exc: object) -> None:
-        mode.anomaly, quiet = self._previous.pop()
+        mode.anomaly, _checks.lines_only, quiet = self._previous.pop()
         quiet.__exit__(None, None, None)
 
 
+class record_sites:  # noqa: N801 - a context manager, named like detect_anomaly
+    """Context manager: every op recorded inside remembers the line of user code that created
+    it, for ``step_through``'s node details (and detect_anomaly's reports). Nothing is checked
+    and nothing changes otherwise; outside the block ops pay nothing more than before (the
+    flag check they already make for detect_anomaly).
+
+    >>> with record_sites():
+    ...     loss = model(x).sum()
+    >>> step_through(loss).save("backprop.html")
+    """
+
+    def __init__(self) -> None:
+        self._previous: list[tuple[bool, bool]] = []
+
+    def __enter__(self) -> record_sites:
+        self._previous.append((mode.anomaly, _checks.lines_only))
+        if not mode.anomaly:  # inside detect_anomaly() lines are recorded already
+            mode.anomaly = True
+            _checks.lines_only = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mode.anomaly, _checks.lines_only = self._previous.pop()
+
+
 def is_anomaly_enabled() -> bool:
-    return bool(mode.anomaly)
+    return bool(mode.anomaly) and not _checks.lines_only
+
+
+def creation_site(node: Node) -> traceback.StackSummary | None:
+    """The user's frames (outermost first) when ``node`` was created inside detect_anomaly()
+    or record_sites(), else None."""
+    return _creation_sites.get(node)
 
 
 def _op_name(node: Node) -> str:
@@ -61,17 +133,19 @@ def _op_name(node: Node) -> str:
 
 
 def _user_stack() -> traceback.StackSummary:
-    """The current stack without dagrad's own frames: the user's lines only."""
-    frames = [
-        f
-        for f in traceback.extract_stack()[:-1]
-        if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)
-    ]
-    return traceback.StackSummary.from_list(frames[-6:])
+    """The current stack without dagrad's own frames: the user's lines only (the innermost
+    six). Source lines are read when the stack is printed, not here: recording stays cheap."""
+    frames = []
+    frame = sys._getframe(1)
+    while frame is not None and len(frames) < 6:
+        if not os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+            frames.append((frame, frame.f_lineno))
+        frame = frame.f_back
+    return traceback.StackSummary.extract(reversed(frames), lookup_lines=False)
 
 
 def _where(node: Node) -> str:
-    stack = _creation_sites.get(id(node))
+    stack = _creation_sites.get(node)
     if not stack:
         return "  (created outside detect_anomaly(), so its line was not recorded)"
     return "".join(stack.format()).rstrip()
@@ -79,8 +153,9 @@ def _where(node: Node) -> str:
 
 def on_forward(out: Node) -> None:
     """Called by an op in anomaly mode right after it recorded ``out``."""
-    _creation_sites[id(out)] = _user_stack()
-    weakref.finalize(out, _creation_sites.pop, id(out), None)
+    _creation_sites[out] = _user_stack()
+    if _checks.lines_only:
+        return
     bad = out._non_finite(out.data)
     if bad is not None:
         inputs = ", ".join(p._describe() for p in out._parents)
@@ -92,6 +167,8 @@ def on_forward(out: Node) -> None:
 
 def on_backward(node: Node, grads: Any) -> None:
     """Called by the backward pass in anomaly mode after ``node``'s rule gave ``grads``."""
+    if _checks.lines_only:
+        return
     for i, (parent, pg) in enumerate(zip(node._parents, grads)):
         if pg is None:
             continue
