@@ -42,7 +42,7 @@ def _dims_label(name: str) -> Any:
     def label(ctx: Any) -> str:
         keep, shape = ctx[0], ctx[1]
         reduced = tuple(i for i, (k, n) in enumerate(zip(keep, shape)) if k == 1 and n != 1)
-        if len(reduced) == len(shape) or not shape:
+        if not reduced or all(k == 1 for k in keep):  # every dim reduced (or none to tell)
             return name
         return f"{name}(dim={reduced[0] if len(reduced) == 1 else reduced})"
 
@@ -91,7 +91,8 @@ def sum(  # noqa: A001 - torch.sum
         x = x.to(dtypes.as_dtype(dtype, "sum()"))
     elif x.dtype.kind in "biu":  # integers and bools add up in int64, as in PyTorch
         x = x.to(dtypes.int64)
-    data = x.data.sum(axis=axes, keepdims=keep)
+    data = np.add.reduce(x.data, axis=axes, keepdims=keep)  # (not .sum(): NumPy's wrapper
+    # would warn from its own module, past dagrad's warning filter)
     return make(data, (x,), SUM, (keep_shape(x.shape, axes), x.shape))
 
 
@@ -134,7 +135,8 @@ def mean(
         )
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
     with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing: 0/0 = nan
-        data = x.data.sum(axis=axes, keepdims=keep) / count
+        data = np.add.reduce(x.data, axis=axes, keepdims=keep)  # (not .sum(): NumPy's wrapper
+    # would warn from its own module, past dagrad's warning filter) / count
     ctx = (keep_shape(x.shape, axes), x.shape, count)
     return make(np.asarray(data, dtype=x.dtype), (x,), MEAN, ctx)
 
