@@ -135,8 +135,7 @@ def mean(
         )
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
     with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing: 0/0 = nan
-        data = np.add.reduce(x.data, axis=axes, keepdims=keep)  # (not .sum(): NumPy's wrapper
-    # would warn from its own module, past dagrad's warning filter) / count
+        data = np.add.reduce(x.data, axis=axes, keepdims=keep) / count
     ctx = (keep_shape(x.shape, axes), x.shape, count)
     return make(np.asarray(data, dtype=x.dtype), (x,), MEAN, ctx)
 
