@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "examples" / "lecture1.ipynb"
+from tests.support.paths import EXAMPLES
+
+NOTEBOOK = EXAMPLES / "lecture1.ipynb"
 KERNEL = "dagrad-tests"
 
 nbformat = pytest.importorskip(

@@ -14,8 +14,9 @@ import pytest
 import nn
 from autograd import Tensor, Value
 from nn.gradient_flow import gradient_stats, plot_gradient_flow
+from tests.support.paths import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "gradient_flow.py"
+EXAMPLE = EXAMPLES / "gradient_flow.py"
 
 
 class TwoLayers:

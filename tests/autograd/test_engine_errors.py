@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import autograd.tensor_ops as ops
 import numpy as np
 import pytest
 
-import autograd.tensor_ops as ops
 from autograd import Tensor, Value, concatenate, grad, maximum, minimum, stack, where
 
 A = Tensor(np.ones((2, 3)))

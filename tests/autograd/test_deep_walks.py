@@ -1,5 +1,5 @@
 """Every walk over a graph handles a 1,000,000-node chain: grad(), drawing, detaching, copying,
-pickling and releasing (backward itself: tests/test_deep_chains.py, plus one more Tensor chain
+pickling and releasing (backward itself: tests/autograd/test_deep_chains.py, plus one more Tensor chain
 here); and backward passes in two threads at once each get their own, correct gradients.
 
 The chain x_{k+1} = a * x_k + b (two ops a step) has the closed form x_N = a**N * (x_0 + D) - D

@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 import pytest
-from helpers_fd import numeric_grad
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from autograd import (
     value_sum,
 )
 from autograd.graph import iter_graph, op_name
+from tests.support.fd import numeric_grad
 
 finite = st.floats(-1e3, 1e3, allow_nan=False)
 vectors = st.integers(1, 12).flatmap(

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from autograd.tensor_ops import linear
 
 import nn
 from autograd import Tensor, grad, gradcheck, gradgradcheck
-from autograd.tensor_ops import linear
 
 rng = np.random.default_rng(7)
 

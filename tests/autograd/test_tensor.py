@@ -8,15 +8,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import autograd.tensor_ops as ops
 import numpy as np
 import pytest
-from helpers_fd import numeric_directional, numeric_grad
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import autograd.tensor_ops as ops
 from autograd import Tensor, concatenate, grad, maximum, minimum, stack, where
+from tests.support.fd import numeric_directional, numeric_grad
 
 Shape = tuple[int, ...]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from autograd.tensor_cross_entropy import softmax_cross_entropy
 from hypothesis import given
 from hypothesis import strategies as st
 
 import nn.functional as F
 from autograd import AnomalyError, Tensor, detect_anomaly, grad, gradcheck, gradgradcheck, no_grad
 from autograd.graph import op_name
-from autograd.tensor_cross_entropy import softmax_cross_entropy
 
 
 def _unfused(x: Tensor, t: np.ndarray, reduction: str) -> Tensor:

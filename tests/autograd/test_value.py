@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from helpers_fd import numeric_grad
 from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, grad, no_grad
+from tests.support.fd import numeric_grad
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from tests.support.paths import EXAMPLES
+
 sys.path.insert(0, str(EXAMPLES))
 
 import backprop  # noqa: E402
