@@ -20,9 +20,24 @@ from .graph import Node
 from .modes import mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_creation_sites: weakref.WeakKeyDictionary[Node, traceback.StackSummary] = (
-    weakref.WeakKeyDictionary()
-)
+# node id -> (a weak reference to the node, where it was created). Keyed by id, not by the node:
+# a WeakKeyDictionary compares its keys with ==, which is elementwise for Tensors.
+_creation_sites: dict[int, tuple[weakref.ref[Node], traceback.StackSummary]] = {}
+
+
+def _remember(node: Node, stack: traceback.StackSummary) -> None:
+    key = id(node)
+
+    def forget(ref: weakref.ref[Node]) -> None:  # the node died: drop its entry
+        if _creation_sites.get(key, (None,))[0] is ref:
+            del _creation_sites[key]
+
+    _creation_sites[key] = (weakref.ref(node, forget), stack)
+
+
+def _creation_site(node: Node) -> traceback.StackSummary | None:
+    entry = _creation_sites.get(id(node))
+    return entry[1] if entry is not None and entry[0]() is node else None
 
 
 class AnomalyError(RuntimeError):
@@ -71,7 +86,7 @@ def _user_stack() -> traceback.StackSummary:
 
 
 def _where(node: Node) -> str:
-    stack = _creation_sites.get(node)
+    stack = _creation_site(node)
     if not stack:
         return "  (created outside detect_anomaly(), so its line was not recorded)"
     return "".join(stack.format()).rstrip()
@@ -79,7 +94,7 @@ def _where(node: Node) -> str:
 
 def on_forward(out: Node) -> None:
     """Called by an op in anomaly mode right after it recorded ``out``."""
-    _creation_sites[out] = _user_stack()
+    _remember(out, _user_stack())
     bad = out._non_finite(out.data)
     if bad is not None:
         inputs = ", ".join(p._describe() for p in out._parents)
