@@ -119,12 +119,21 @@ class _Released:
 _FREED = _Released()
 
 
+def is_released(node: Node) -> bool:
+    """Whether a backward pass has released this node's graph (its inputs and context)."""
+    return node._ctx is _FREED
+
+
 def released_error(node: Node, caller: str) -> RuntimeError:
     name = node.grad_fn.name if node.grad_fn is not None else "?"
+    why = (
+        "backward(retain_graph=False) frees it as its gradients are computed"
+        if node._keeps_graph
+        else "a Tensor graph is freed as its gradients are computed, as in PyTorch"
+    )
     return RuntimeError(
-        f"{caller}: the graph through op '{name}' was freed by an earlier backward() (a Tensor "
-        "graph is freed as its gradients are computed, as in PyTorch); pass retain_graph=True "
-        "to that backward() to keep it"
+        f"{caller}: the graph through op '{name}' was freed by an earlier backward() ({why}); "
+        "pass retain_graph=True to that backward() to keep it"
     )
 
 

