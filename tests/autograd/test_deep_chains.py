@@ -50,7 +50,7 @@ def test_backward_through_a_hundred_thousand_tensor_nodes() -> None:
     value, d_start, d_weight = zip(*(_closed_form(v, a, b, steps) for v in x0))
     np.testing.assert_allclose(x.data, value, rtol=1e-9)
     assert start.grad is not None and weight.grad is not None
-    np.testing.assert_allclose(start.grad, d_start, rtol=1e-9)
+    np.testing.assert_allclose(start.grad.data, d_start, rtol=1e-9)
     assert float(weight.grad) == pytest.approx(sum(d_weight), rel=1e-9)
 
 

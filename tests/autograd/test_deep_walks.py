@@ -1,6 +1,6 @@
 """Every walk over a graph handles a 1,000,000-node chain: grad(), drawing, detaching, copying,
-pickling and releasing (backward itself: tests/autograd/test_deep_chains.py, plus one more Tensor chain
-here); and backward passes in two threads at once each get their own, correct gradients.
+pickling and releasing (backward itself: tests/autograd/test_deep_chains.py, plus one more Tensor
+chain here); and backward passes in two threads at once each get their own, correct gradients.
 
 The chain x_{k+1} = a * x_k + b (two ops a step) has the closed form x_N = a**N * (x_0 + D) - D
 with D = b / (a - 1), so dx_N/dx_0 = a**N. One chain is built for the module and shared by the
@@ -107,7 +107,7 @@ def test_backward_releasing_a_million_nodes_frees_them_without_the_collector() -
     finally:
         gc.enable()
     assert start.grad == pytest.approx(closed_form(START, SLOPE, SHIFT, STEPS)[1], rel=1e-9)
-    with pytest.raises(RuntimeError, match="released by an earlier backward"):
+    with pytest.raises(RuntimeError, match="freed by an earlier backward"):
         out.backward()
 
 
@@ -119,7 +119,7 @@ def test_backward_through_a_hundred_thousand_tensor_ops() -> None:
     x.sum().backward()
     value, slope = closed_form(start.data, SLOPE, SHIFT, 25_000)
     np.testing.assert_allclose(x.data, value, rtol=1e-9)
-    np.testing.assert_allclose(start.grad, np.full((2, 2), slope), rtol=1e-9)
+    np.testing.assert_allclose(start.grad.data, np.full((2, 2), slope), rtol=1e-9)
 
 
 def test_two_threads_backpropagate_at_once_and_each_gets_its_own_gradients() -> None:

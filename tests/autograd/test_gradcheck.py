@@ -9,16 +9,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value
-from autograd import tensor as tensor_module
-from autograd import value as value_module
+from autograd import Tensor, Value, from_numpy
 from autograd.gradcheck import (
     GradcheckError,
     NondifferentiableWarning,
     gradcheck,
     gradgradcheck,
 )
-from autograd.graph import rule
+from autograd.op import Op
+from autograd.tensor import make as make_tensor
+from autograd.value import make as make_value
 
 
 def tensor(data: Any, requires_grad: bool = True) -> Tensor:
@@ -26,43 +26,52 @@ def tensor(data: Any, requires_grad: bool = True) -> Tensor:
 
 
 # --- ops with deliberately wrong backward rules, built from the engine's own pieces ------------
+# (register=False: they are not the engine's ops, so the op tests do not collect them)
 
 
-@rule("square_times_three")
 def _three_x_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (g * 3.0 * x,)  # d(x**2)/dx is 2x
 
 
+THREE_X = Op("square_times_three", _three_x_rule, register=False)
+
+
 def square_with_wrong_rule(x: Tensor) -> Tensor:
-    return tensor_module._make(x.data**2, (x,), _three_x_rule)
+    return make_tensor(x.data**2, (x,), THREE_X)
 
 
-@rule("square_ignoring_upstream")
 def _ignores_g_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (2.0 * x,)  # right local derivative, but the upstream gradient g is dropped
 
 
+IGNORES_G = Op("square_ignoring_upstream", _ignores_g_rule, register=False)
+
+
 def square_ignoring_upstream(x: Tensor) -> Tensor:
-    return tensor_module._make(x.data**2, (x,), _ignores_g_rule)
+    return make_tensor(x.data**2, (x,), IGNORES_G)
 
 
-@rule("square_first_order_only")
 def _raw_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     raw = x.data if isinstance(x, Tensor) else x  # bug: cuts the graph under create_graph
     return (g * (2.0 * raw),)
 
 
+FIRST_ORDER_ONLY = Op("square_first_order_only", _raw_rule, register=False)
+
+
 def square_first_order_only(x: Tensor) -> Tensor:
-    return tensor_module._make(x.data**2, (x,), _raw_rule)
+    return make_tensor(x.data**2, (x,), FIRST_ORDER_ONLY)
 
 
-@rule("relu_wrong_at_zero")
 def _relu_three_at_zero_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (g * (x > 0.0) + g * (x == 0.0) * 3.0,)
 
 
+RELU_WRONG_AT_ZERO = Op("relu_wrong_at_zero", _relu_three_at_zero_rule, register=False)
+
+
 def relu_wrong_at_zero(x: Value) -> Value:
-    return value_module._make(max(x.data, 0.0), (x,), _relu_three_at_zero_rule)
+    return make_value(max(x.data, 0.0), (x,), RELU_WRONG_AT_ZERO)
 
 
 # --- passing ----------------------------------------------------------------------------------
@@ -97,7 +106,7 @@ def test_other_arguments_are_passed_through_and_constants_are_not_checked() -> N
 
     assert gradcheck(fn, [x, 1, weights])
     assert set(calls) == {1}
-    assert len(calls) == 1 + 2 * x.size  # the point itself, then two steps per element
+    assert len(calls) == 1 + 2 * x.numel()  # the point itself, then two steps per element
 
 
 def test_an_output_that_does_not_depend_on_the_inputs_has_zero_gradient() -> None:
@@ -133,7 +142,7 @@ def test_wrong_rule_is_reported_element_by_element_worst_first() -> None:
 
 def test_value_inputs_are_named_by_position() -> None:
     def fn(a: Value, b: Value) -> Value:
-        return a * a + value_module._make(b.data**2, (b,), _three_x_rule)
+        return a * a + make_value(b.data**2, (b,), THREE_X)
 
     with pytest.raises(GradcheckError) as caught:
         gradcheck(fn, [Value(0.5), Value(1.5)])
@@ -163,9 +172,11 @@ def test_a_rule_that_drops_the_upstream_gradient_is_caught_by_the_random_weights
     assert gradcheck(lambda x: square_ignoring_upstream(x).sum(), x)
 
 
-@rule("sum_shaped_gradient")
 def _summed_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (g.sum(),)  # a scalar where a gradient of x's shape belongs
+
+
+SUMMED = Op("sum_shaped_gradient", _summed_rule, register=False)
 
 
 def test_a_gradient_of_the_wrong_shape_is_reported() -> None:
@@ -173,7 +184,7 @@ def test_a_gradient_of_the_wrong_shape_is_reported() -> None:
     with pytest.raises(
         GradcheckError, match=r"input 0 has shape \(\), but the input has shape \(3,\)"
     ):
-        gradcheck(lambda x: tensor_module._make(x.data * 1.0, (x,), _summed_rule), x)
+        gradcheck(lambda x: make_tensor(x.data * 1.0, (x,), SUMMED), x)
 
 
 def test_several_outputs_are_told_apart_in_the_report() -> None:
@@ -228,7 +239,7 @@ def test_fast_mode_catches_a_wrong_rule_and_says_where_to_look_next() -> None:
 def test_float32_inputs_are_checked_in_float64_and_restored_bit_for_bit() -> None:
     data = np.array([0.1, -0.7, 1.3], dtype=np.float32)
     snapshot = data.copy()
-    x = Tensor(data, requires_grad=True)
+    x = from_numpy(data).requires_grad_()  # shares data, so the test sees it restored in place
     old_grad = np.array([9.0, 9.0, 9.0], dtype=np.float32)
     x.grad = old_grad
     seen_dtypes = []
@@ -242,7 +253,7 @@ def test_float32_inputs_are_checked_in_float64_and_restored_bit_for_bit() -> Non
     assert set(seen_dtypes) == {np.dtype(np.float64)}
     assert x.data is data and x.data.dtype == np.float32
     assert data.tobytes() == snapshot.tobytes()
-    assert x.grad is old_grad and np.all(old_grad == 9.0)
+    assert x.grad is not None and x.grad.data is old_grad and np.all(old_grad == 9.0)
 
 
 def test_value_data_and_grad_are_left_alone() -> None:
@@ -256,7 +267,7 @@ def test_value_data_and_grad_are_left_alone() -> None:
 
 def test_inputs_are_restored_when_fn_raises_midway() -> None:
     data = np.array([1.0, 2.0, 3.0])
-    x = Tensor(data, requires_grad=True)
+    x = from_numpy(data).requires_grad_()
     calls = []
 
     def flaky(x: Tensor) -> Tensor:
@@ -272,7 +283,7 @@ def test_inputs_are_restored_when_fn_raises_midway() -> None:
 
 def test_inputs_are_restored_after_a_failed_check() -> None:
     data = np.array([1.0, 2.0], dtype=np.float32)
-    x = Tensor(data, requires_grad=True)
+    x = from_numpy(data).requires_grad_()
     with pytest.raises(GradcheckError), pytest.warns(UserWarning, match="float64"):
         gradcheck(square_with_wrong_rule, x)
     assert x.data is data and data.tolist() == [1.0, 2.0]
@@ -293,9 +304,9 @@ def test_an_output_computed_in_float32_is_flagged() -> None:
         (lambda x: x.relu(), [0.0, 1.0, -1.0], [(0,)]),
         (lambda x: x.abs(), [2.0, 0.0, -1.0], [(1,)]),
         (lambda x: x.max(), [1.0, 1.0, -1.0], [(0,), (1,)]),  # a tie
-        (lambda x: x.max(axis=1), [[0.5, 0.5], [1.0, 2.0]], [(0, 0), (0, 1)]),
+        (lambda x: x.amax(dim=1), [[0.5, 0.5], [1.0, 2.0]], [(0, 0), (0, 1)]),
     ],
-    ids=["relu at 0", "abs at 0", "max at a tie", "max over an axis at a tie"],
+    ids=["relu at 0", "abs at 0", "max at a tie", "amax over a dim at a tie"],
 )
 def test_a_kink_is_reported_as_not_differentiable(fn: Any, data: Any, kink_at: list[Any]) -> None:
     x = tensor(data)

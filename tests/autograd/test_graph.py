@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 from autograd import Tensor, Value, enable_grad, grad, is_grad_enabled, no_grad
-from autograd.graph import iter_graph, op_name, toposort
+from autograd.graph import iter_graph, toposort
+from tests.support.nodes import op_name
 
 # --- accumulation and the second backward -----------------------------------------------------
 
@@ -33,13 +34,13 @@ def test_second_backward_adds_exactly_one_more_gradient_tensor() -> None:
     a = Tensor(np.array([2.0, -1.0]), requires_grad=True)
     b = a * a
     c = (b * 3).sum()
-    c.backward()
+    c.backward(retain_graph=True)  # a Tensor graph is freed by backward() unless retained
     assert a.grad is not None and b.grad is not None
-    np.testing.assert_array_equal(a.grad, [12.0, -6.0])
+    np.testing.assert_array_equal(a.grad.data, [12.0, -6.0])
     c.backward()
-    np.testing.assert_array_equal(a.grad, [24.0, -12.0])
-    np.testing.assert_array_equal(b.grad, [3.0, 3.0])
-    assert c.grad == 1.0
+    np.testing.assert_array_equal(a.grad.data, [24.0, -12.0])
+    np.testing.assert_array_equal(b.grad.data, [3.0, 3.0])
+    assert c.grad is not None and c.grad.item() == 1.0
 
 
 def test_leaves_accumulate_across_different_outputs() -> None:
@@ -51,7 +52,7 @@ def test_leaves_accumulate_across_different_outputs() -> None:
     x.sum().backward()
     (x * x).sum().backward()
     assert x.grad is not None
-    np.testing.assert_array_equal(x.grad, [1.0 + 2.0, 1.0 + 4.0])
+    np.testing.assert_array_equal(x.grad.data, [1.0 + 2.0, 1.0 + 4.0])
 
 
 def test_backward_from_an_interior_node_then_from_the_output() -> None:
@@ -81,7 +82,7 @@ def test_a_node_used_twice_as_both_operands() -> None:
     assert a.grad == 7.0
     x = Tensor(np.array([3.0]), requires_grad=True)
     (x * x + x - x / x).sum().backward()
-    assert x.grad is not None and x.grad[0] == 7.0
+    assert x.grad is not None and x.grad.data[0] == 7.0
 
 
 # --- retain_graph ---------------------------------------------------------------------------
@@ -98,17 +99,18 @@ def test_a_node_used_twice_as_both_operands() -> None:
 def test_backward_after_the_graph_was_released_raises_clearly(build: Any) -> None:
     out, leaf = build()
     out.backward(retain_graph=False)
-    first = np.copy(leaf.grad)
-    with pytest.raises(RuntimeError, match="retain_graph"):
+    first = np.array(leaf.grad.data if isinstance(leaf, Tensor) else leaf.grad)
+    with pytest.raises(RuntimeError, match="freed by an earlier backward.*retain_graph=True"):
         out.backward()
-    np.testing.assert_array_equal(leaf.grad, first)  # the failed pass changed nothing
+    now = leaf.grad.data if isinstance(leaf, Tensor) else leaf.grad
+    np.testing.assert_array_equal(now, first)  # the failed pass changed nothing
 
 
 def test_grad_after_the_graph_was_released_raises_clearly() -> None:
     x = Tensor(np.ones(2), requires_grad=True)
     out = (x * 2).sum()
-    out.backward(retain_graph=False)
-    with pytest.raises(RuntimeError, match="retain_graph"):
+    out.backward()  # a Tensor graph is freed by default (as in PyTorch)
+    with pytest.raises(RuntimeError, match="freed by an earlier backward.*retain_graph=True"):
         grad(out, [x])
 
 
@@ -118,10 +120,10 @@ def test_releasing_the_graph_frees_its_interior_nodes() -> None:
     probe = weakref.ref(hidden)
     out = hidden.exp().sum()
     del hidden
-    out.backward()  # retain_graph=True: the graph lives as long as its output
+    out.backward(retain_graph=True)  # a retained graph lives as long as its output
     gc.collect()
     assert probe() is not None
-    out.backward(retain_graph=False)
+    out.backward()  # by default backward() frees a Tensor graph (as in PyTorch)
     gc.collect()
     assert probe() is None
 
@@ -143,35 +145,36 @@ def test_the_graph_lives_as_long_as_its_output() -> None:
 def test_backward_on_a_non_scalar_tensor_needs_a_gradient() -> None:
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     y = x * x
-    with pytest.raises(RuntimeError, match=r"shape \(2, 3\).*pass grad="):
+    with pytest.raises(RuntimeError, match=r"shape \(2, 3\).*pass gradient="):
         y.backward()
     seed = np.arange(6.0).reshape(2, 3) / 10
-    y.backward(grad=seed)
+    y.backward(gradient=seed, retain_graph=True)
     assert x.grad is not None
-    np.testing.assert_allclose(x.grad, 2 * x.data * seed)
+    np.testing.assert_allclose(x.grad.data, 2 * x.data * seed)
     with pytest.raises(
-        ValueError, match=r"grad has shape \(3,\) but the output has shape \(2, 3\)"
+        ValueError, match=r"gradient has shape \(3,\) but the output has shape \(2, 3\)"
     ):
-        y.backward(grad=np.ones(3))
+        y.backward(gradient=np.ones(3))
 
 
 def test_a_one_element_tensor_of_any_rank_seeds_itself() -> None:
     x = Tensor(np.array([[2.0]]), requires_grad=True)
     (x * x).backward()
-    assert x.grad is not None and x.grad.shape == (1, 1) and x.grad[0, 0] == 4.0
+    assert x.grad is not None and x.grad.shape == (1, 1) and x.grad.data[0, 0] == 4.0
 
 
 def test_backward_accepts_a_tensor_as_the_seed() -> None:
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     y = x * 3
-    (y * y + y).backward(grad=Tensor(np.array([1.0, 0.5])))
-    assert isinstance(x.grad, np.ndarray) and isinstance(y.grad, np.ndarray)
-    np.testing.assert_array_equal(x.grad, [21.0, 19.5])  # 3 * (2y + 1) * seed
+    (y * y + y).backward(gradient=Tensor(np.array([1.0, 0.5])))
+    assert isinstance(x.grad, Tensor) and isinstance(y.grad, Tensor)  # as in PyTorch
+    assert type(x.grad.data) is np.ndarray and not x.grad.requires_grad
+    np.testing.assert_array_equal(x.grad.data, [21.0, 19.5])  # 3 * (2y + 1) * seed
 
 
 def test_backward_accepts_a_value_as_the_seed() -> None:
     a = Value(2.0)
-    (a * 3).backward(grad=Value(2.0))
+    (a * 3).backward(gradient=Value(2.0))
     assert type(a.grad) is float and a.grad == 6.0
 
 
@@ -334,7 +337,7 @@ def test_detach_cuts_the_graph() -> None:
     assert not d.requires_grad and d.is_leaf
     (x * d).sum().backward()  # d is a constant: only the direct path counts
     assert x.grad is not None
-    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
     y = x * 3
     assert np.shares_memory(y.detach().data, y.data)
     a = Value(2.0)
@@ -352,7 +355,8 @@ def test_leaf_gradients_never_share_memory() -> None:
     (a + b).sum().backward()
     assert a.grad is not None and b.grad is not None
     a.grad *= 100.0  # an in-place edit (gradient clipping, say) of one leaf's gradient
-    np.testing.assert_array_equal(b.grad, [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(a.grad.data, [100.0, 100.0, 100.0])
+    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0, 1.0])
 
 
 @pytest.mark.parametrize(
@@ -370,14 +374,15 @@ def test_no_gradient_is_a_view_of_another(build: Callable[[Tensor, Tensor], Tens
     a = Tensor(np.ones(3), requires_grad=True)
     b = Tensor(np.ones(3), requires_grad=True)
     out = build(a, b)
-    out.backward()
+    out.backward(retain_graph=True)  # kept, to read every interior node's gradient
     nodes = [n for n in iter_graph(out) if n.grad is not None]
+    assert len(nodes) > 3
     for i, n in enumerate(nodes):
         for m in nodes[i + 1 :]:
             if n.is_leaf or m.is_leaf:
-                assert not np.shares_memory(n.grad, m.grad), (op_name(n), op_name(m))
+                assert not np.shares_memory(n.grad.data, m.grad.data), (op_name(n), op_name(m))
     for leaf in (a, b):
-        assert leaf.grad is not None and leaf.grad.flags.writeable
+        assert leaf.grad is not None and leaf.grad.data.flags.writeable
 
 
 def test_grad_results_are_independent_writable_arrays() -> None:
@@ -392,10 +397,10 @@ def test_grad_results_are_independent_writable_arrays() -> None:
 def test_a_user_seed_is_not_kept_as_a_leaf_gradient() -> None:
     a = Tensor(np.ones(3), requires_grad=True)
     seed = np.ones(3)
-    (a * 1.0).backward(grad=seed)
-    assert a.grad is not None and not np.shares_memory(a.grad, seed)
+    (a * 1.0).backward(gradient=seed)
+    assert a.grad is not None and not np.shares_memory(a.grad.data, seed)
     leaf = Tensor(np.ones(3), requires_grad=True)
-    leaf.backward(grad=seed)  # a leaf as the output: the seed itself would become its .grad
+    leaf.backward(gradient=seed)  # a leaf as the output: the seed itself would become its .grad
     assert leaf.grad is not None
     leaf.grad *= 0.0
     np.testing.assert_array_equal(seed, [1.0, 1.0, 1.0])

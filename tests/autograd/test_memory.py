@@ -1,7 +1,8 @@
 """Bounded memory: a graph lives exactly as long as its output, freed by reference counting alone.
 
 - 1,000 training steps of a small Tensor MLP leave memory flat after warm-up (tracemalloc); the
-  same loop keeping each step's graph alive breaks the bound at once, so it can tell a leak.
+  same loop keeping each step's graph alive (retain_graph=True) breaks the bound at once, so it
+  can tell a leak; keeping each step's loss (history.append(loss)) does not keep its graph.
 - With the garbage collector disabled, a weak reference to an interior node dies the moment the
   output is dropped: after forward only, after backward, after grad(create_graph=True).
 - A training step leaves no reference cycles behind: gc.collect() finds nothing to collect.
@@ -55,9 +56,9 @@ class TinyMLP:
         prediction = (self.x @ w1 + b1).tanh() @ w2
         return ((prediction - self.y) ** 2).mean()
 
-    def step(self, lr: float = 0.05) -> Tensor:
+    def step(self, lr: float = 0.05, retain_graph: bool = False) -> Tensor:
         loss = self.loss()
-        loss.backward()
+        loss.backward(retain_graph=retain_graph)
         for p in self.params:
             assert p.grad is not None
             p.data -= lr * p.grad
@@ -68,9 +69,12 @@ class TinyMLP:
 BOUND = 256 * 1024  # bytes over 1,000 steps
 
 
-def traced_growth(steps: int, warmup: int, keep_graphs: bool) -> tuple[int, float, float]:
+def traced_growth(
+    steps: int, warmup: int, keep_losses: bool, retain_graph: bool = False
+) -> tuple[int, float, float]:
     """Bytes still allocated after ``steps`` training steps that follow ``warmup`` ones, and the
-    first and last losses. With ``keep_graphs`` every loss (so its graph) is kept: a leak.
+    first and last losses. With ``keep_losses`` every loss is kept; with ``retain_graph`` too,
+    so is its graph (a backward that frees the graph leaves a kept loss a lone 0-d tensor).
 
     The warm-up runs under tracing too. Python's free lists (of small tuples, mostly) keep
     their blocks, so while they fill with blocks allocated under tracing the trace grows a
@@ -84,8 +88,8 @@ def traced_growth(steps: int, warmup: int, keep_graphs: bool) -> tuple[int, floa
             model.step()
         before = tracemalloc.get_traced_memory()[0]
         for _ in range(steps):
-            loss = model.step()
-            if keep_graphs:
+            loss = model.step(retain_graph=retain_graph)
+            if keep_losses:
                 kept.append(loss)
         after = tracemalloc.get_traced_memory()[0]
     finally:
@@ -94,7 +98,7 @@ def traced_growth(steps: int, warmup: int, keep_graphs: bool) -> tuple[int, floa
 
 
 def test_a_thousand_training_steps_leave_memory_flat() -> None:
-    growth, first, last = traced_growth(steps=1000, warmup=200, keep_graphs=False)
+    growth, first, last = traced_growth(steps=1000, warmup=200, keep_losses=False)
     assert last < 0.1 * first  # it really trained: each step built and walked a graph
     # generous: free lists settling stay well under this; a kept graph is ~24 KB per step
     assert growth < BOUND, f"memory grew by {growth:,} bytes over 1,000 steps"
@@ -102,8 +106,15 @@ def test_a_thousand_training_steps_leave_memory_flat() -> None:
 
 def test_the_memory_bound_catches_a_leak() -> None:
     """The control: keeping each step's graph (about 24 KB) breaks the bound within 50 steps."""
-    growth, _, _ = traced_growth(steps=50, warmup=20, keep_graphs=True)
+    growth, _, _ = traced_growth(steps=50, warmup=20, keep_losses=True, retain_graph=True)
     assert growth > 3 * BOUND
+
+
+def test_keeping_each_steps_loss_does_not_keep_its_graph() -> None:
+    """history.append(loss), as a PyTorch user writes it: backward() freed each graph, so the
+    kept losses are small (issue 14: the graphs used to stay, hundreds of MB for an MLP)."""
+    growth, _, _ = traced_growth(steps=50, warmup=20, keep_losses=True)
+    assert growth < BOUND / 4, f"50 kept losses hold {growth:,} bytes"
 
 
 # --- graphs die with their outputs, without the garbage collector -----------------------------
@@ -157,7 +168,13 @@ def test_a_graph_is_freed_as_soon_as_its_output_is_dropped(
 ) -> None:
     x, y, hidden = build()
     use(x, y)
-    assert hidden() is not None or use is backward_releasing  # the output kept it alive
+    # backward() and grad() free a Tensor graph as they go (as in PyTorch; the backward through
+    # a gradient's graph walks, and frees, the first graph's nodes it uses); a Value graph
+    # stays alive as long as its output
+    frees = use is backward_releasing or (
+        build is tensor_graph and use is not AFTER["forward only"]
+    )
+    assert (hidden() is None) == frees
     del y
     assert hidden() is None, "the graph outlived its output: something holds it in a cycle"
 

@@ -13,10 +13,12 @@ import pytest
 from hypothesis import HealthCheck, find, settings
 from hypothesis import strategies as st
 
-from autograd import Tensor, Value, tensor_ops, value
+import autograd.value as value
+from autograd import Tensor, Value
 from autograd.gradcheck import GradcheckError, gradcheck
-from autograd.graph import rule
-from autograd.tensor import _raw
+from autograd.op import Op
+from autograd.ops import arithmetic, indexing
+from autograd.ops.common import raw
 from autograd.testing import Expression, broadcastable_shapes, expressions, tensors
 
 # find() stops at the first failing example and then shrinks it; derandomized, so the shrunk
@@ -47,7 +49,6 @@ def expression_fails(expr: Expression) -> bool:
 # --- bug 1: a mul rule that drops the upstream gradient -----------------------------------------
 
 
-@rule("*")
 def _mul_rule_dropping_upstream(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     return y, x  # should be g * y, g * x
 
@@ -57,7 +58,7 @@ def test_mul_dropping_the_upstream_gradient_is_caught_and_shrunk(
 ) -> None:
     a, b = Value(0.5), Value(-1.5)
     assert gradcheck(lambda a, b: (a * b).tanh(), [a, b])  # the real rule passes
-    monkeypatch.setattr(value, "_mul_rule", _mul_rule_dropping_upstream)
+    monkeypatch.setattr(arithmetic.MUL, "backward", _mul_rule_dropping_upstream)
     with pytest.raises(GradcheckError):
         gradcheck(lambda a, b: (a * b).tanh(), [a, b])
 
@@ -74,9 +75,8 @@ def test_tensor_mul_dropping_the_upstream_gradient_is_caught(
     x = Tensor(np.array([[0.5, -1.0], [2.0, 1.5]]), requires_grad=True)
     y = Tensor(np.array([[1.5, -0.5], [0.25, 1.0]]), requires_grad=True)
     assert gradcheck(lambda x, y: x * y, [x, y])
-    monkeypatch.setattr(
-        tensor_ops, "_mul_rule", rule("*")(tensor_ops.broadcasting(_mul_rule_dropping_upstream))
-    )
+    # (inputs of the same shape and dtype: the product is recorded with MUL itself)
+    monkeypatch.setattr(arithmetic.MUL, "backward", _mul_rule_dropping_upstream)
     # the output itself is weighted at random, so a single op is enough to expose it
     with pytest.raises(GradcheckError) as caught:
         gradcheck(lambda x, y: x * y, [x, y])
@@ -109,7 +109,8 @@ def test_unbroadcast_forgetting_an_axis_is_caught_and_shrunk(
     x = Tensor(np.arange(6.0).reshape(2, 3) - 2.5, requires_grad=True)
     bias = Tensor(np.array([[0.5], [-1.0]]), requires_grad=True)  # stretched along axis 1
     assert gradcheck(lambda x, b: x * b, [x, bias])
-    monkeypatch.setattr(tensor_ops, "unbroadcast", _unbroadcast_forgetting_stretched_axes)
+    # the one place where arithmetic undoes broadcasting (its broadcasting rules call it)
+    monkeypatch.setattr(arithmetic, "unbroadcast", _unbroadcast_forgetting_stretched_axes)
     with pytest.raises(GradcheckError) as caught:
         gradcheck(lambda x, b: x * b, [x, bias])
     assert {m.input for m in caught.value.mismatches} == {1}  # only the broadcast input
@@ -119,7 +120,7 @@ def test_unbroadcast_forgetting_an_axis_is_caught_and_shrunk(
 
     small_x, small_y = find(broadcast_pairs(), product_fails, settings=SEARCH)
     # the least it takes: one size-1 axis stretched to 2, e.g. shapes (2,) and (1,)
-    assert small_x.size + small_y.size == 3, (small_x.shape, small_y.shape)
+    assert small_x.numel() + small_y.numel() == 3, (small_x.shape, small_y.shape)
 
 
 # --- bug 3: an accumulation that overwrites instead of adding ---------------------------------
@@ -133,13 +134,14 @@ class _Overwriting(float):
         return other
 
 
-def _with_overwriting_gradients(rule_fn: Any) -> Any:
+def _with_overwriting_gradients(op: Op) -> Op:
+    rule_fn = op.backward
+
     def overwriting(ctx: Any, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
         grads = rule_fn(ctx, g, out, *inputs)
         return tuple(_Overwriting(v) if isinstance(v, float) else v for v in grads)
 
-    overwriting.op_name = getattr(rule_fn, "op_name", "")  # type: ignore[attr-defined]
-    return overwriting
+    return op.sibling(overwriting)  # the same op, with the rule wrapped
 
 
 def test_accumulation_that_overwrites_is_caught_and_shrunk(
@@ -147,12 +149,14 @@ def test_accumulation_that_overwrites_is_caught_and_shrunk(
 ) -> None:
     a = Value(0.5)
     assert gradcheck(lambda a: a * a.tanh(), a)
-    real_make = value._make
+    real_make = value.make
 
-    def make_with_overwriting(data: float, parents: Any, rule_fn: Any, ctx: Any = None) -> Any:
-        return real_make(data, parents, _with_overwriting_gradients(rule_fn), ctx)
+    def make_with_overwriting(
+        data: float, parents: Any, op: Op, ctx: Any = None, needs_grad: Any = None
+    ) -> Any:
+        return real_make(data, parents, _with_overwriting_gradients(op), ctx, needs_grad)
 
-    monkeypatch.setattr(value, "_make", make_with_overwriting)
+    monkeypatch.setattr(value, "make", make_with_overwriting)  # every Value op records with it
     with pytest.raises(GradcheckError):
         gradcheck(lambda a: a * a.tanh(), a)
     assert gradcheck(lambda a: a.tanh().exp(), a)  # no node is used twice: nothing to add up
@@ -169,7 +173,7 @@ def test_accumulation_that_overwrites_is_caught_and_shrunk(
 
 def _index_add_overwriting(g: Any, index: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     z = np.zeros(shape, dtype=dtype)
-    z[index] = _raw(g)  # repeated indices keep the last gradient instead of adding up
+    z[index] = raw(g)  # repeated indices keep the last gradient instead of adding up
     return z
 
 
@@ -179,7 +183,7 @@ def test_scatter_that_overwrites_repeated_indices_is_caught_and_shrunk(
     x = Tensor(np.array([1.0, -2.0, 0.5]), requires_grad=True)
     rows = np.array([0, 2, 0])
     assert gradcheck(lambda x: x[rows], x)
-    monkeypatch.setattr(tensor_ops, "index_add", _index_add_overwriting)
+    monkeypatch.setattr(indexing, "index_add", _index_add_overwriting)
     with pytest.raises(GradcheckError) as caught:
         gradcheck(lambda x: x[rows], x)
     assert [m.index for m in caught.value.mismatches] == [(0,)]  # the repeated row only

@@ -1,5 +1,7 @@
-"""The engine under property tests: every op of Value and Tensor against finite differences, to
-first and second order, and the scalar engine as the reference for the tensor engine."""
+"""The engine under property tests: the hypothesis strategies of autograd.testing keep their
+promises; every Value op and random Value expressions against finite differences to second
+order (each Tensor op is tested from its declaration: tests/autograd/test_ops.py); the scalar
+engine as the reference for the tensor engine."""
 
 from __future__ import annotations
 
@@ -17,9 +19,6 @@ import autograd
 from autograd import Tensor
 from autograd.gradcheck import gradcheck, gradgradcheck
 from autograd.testing import (
-    BASES,
-    CONSTANTS,
-    EXPONENTS,
     OPS,
     VALUE_LIMIT,
     VALUE_OPS,
@@ -96,6 +95,10 @@ def squared(fn: Callable[..., Any]) -> Callable[..., Any]:
 def test_every_value_op_to_second_order(op: str, data: st.DataObject) -> None:
     expr = data.draw(expressions(ops=(op,), max_steps=2), label="expression")
     assert any(step.op == op for step in expr.steps)
+    # x ** y at an exponent of exactly 0: the rule selects 0 for d/dx there (as PyTorch does,
+    # issue 13), so its derivative in y is 0, not finite differences' x**-1 (a pow step's
+    # exponent here is always an input: pow is the only op)
+    assume(op != "pow" or 0.0 not in expr.points[0])
     assert gradcheck(expr, expr.values())
     assert gradgradcheck(squared(expr), expr.values())
 
@@ -155,7 +158,7 @@ def test_broadcast_tensor_expression_matches_values(data: st.DataObject) -> None
     expected_out, per_point = _value_reference(expr, weights)
     inputs = [Tensor(a, requires_grad=True) for a in arrays_in]
     # an expression that leaves out an input can have a smaller shape: broadcast it up
-    out = autograd.tensor_ops.broadcast_to(expr(*inputs), out_shape)
+    out = autograd.broadcast_to(expr(*inputs), out_shape)
     np.testing.assert_allclose(out.data.ravel(), expected_out, rtol=1e-10, atol=1e-12)
     grads = autograd.grad(out, inputs, grad_outputs=weights.reshape(out_shape), allow_unused=True)
     for i, (a, g) in enumerate(zip(arrays_in, grads)):
@@ -167,214 +170,7 @@ def test_broadcast_tensor_expression_matches_values(data: st.DataObject) -> None
         np.testing.assert_allclose(got.ravel(), expected, rtol=1e-10, atol=1e-10)
 
 
-# --- Tensor: every op, to second order --------------------------------------------------------
-
-Case = tuple[Callable[..., Tensor], list[Any]]
-
-
-def _binary(fn: Callable[[Any, Any], Tensor], **y_options: Any) -> Callable[[Any], Case]:
-    def draw(data: st.DataObject) -> Case:
-        sx, sy = data.draw(broadcastable_shapes(2, **SMALL), label="shapes")
-        x = data.draw(tensors(sx), label="x")
-        y = data.draw(tensors(sy, **y_options), label="y")
-        return fn, [x, y]
-
-    return draw
-
-
-def _unary(fn: Callable[[Tensor], Tensor], **options: Any) -> Callable[[Any], Case]:
-    def draw(data: st.DataObject) -> Case:
-        shape = data.draw(hnp.array_shapes(min_dims=0, **SMALL), label="shape")
-        return fn, [data.draw(tensors(shape, **options), label="x")]
-
-    return draw
-
-
-def _with_constant(
-    fn: Callable[[Tensor, float], Tensor], constants: tuple[float, ...], **options: Any
-) -> Callable[[Any], Case]:
-    def draw(data: st.DataObject) -> Case:
-        c = data.draw(st.sampled_from(constants), label="constant")
-        shape = data.draw(hnp.array_shapes(min_dims=0, **SMALL), label="shape")
-        return (lambda x: fn(x, c)), [data.draw(tensors(shape, **options), label="x")]
-
-    return draw
-
-
-def _power(data: st.DataObject) -> Case:
-    sx, sy = data.draw(broadcastable_shapes(2, **SMALL), label="shapes")
-    base = data.draw(tensors(sx, positive=True, min_magnitude=0.2), label="base")
-    exponent = data.draw(tensors(sy, bound=2.0), label="exponent")
-    return (lambda x, y: x**y), [base, exponent]
-
-
-def _pow_const(data: st.DataObject) -> Case:
-    c = data.draw(st.sampled_from(EXPONENTS), label="exponent")
-    shape = data.draw(hnp.array_shapes(min_dims=0, **SMALL), label="shape")
-    x = data.draw(tensors(shape, positive=True, min_magnitude=0.2), label="x")
-    return (lambda x: x**c), [x]
-
-
-def _choose(name: str) -> Callable[[Any], Case]:
-    fn = {"maximum": autograd.maximum, "minimum": autograd.minimum}[name]
-
-    def draw(data: st.DataObject) -> Case:
-        sx, sy = data.draw(broadcastable_shapes(2, **SMALL), label="shapes")
-        x = data.draw(tensors(sx), label="x")
-        y = data.draw(tensors(sy), label="y")
-        assume(np.all(np.abs(x.data - y.data) > 1e-2))  # a tie is a kink
-        return fn, [x, y]
-
-    return draw
-
-
-def _where(data: st.DataObject) -> Case:
-    sc, sx, sy = data.draw(broadcastable_shapes(3, **SMALL), label="shapes")
-    condition = data.draw(hnp.arrays(np.bool_, sc), label="condition")
-    x = data.draw(tensors(sx), label="x")
-    y = data.draw(tensors(sy), label="y")
-    return (lambda x, y: autograd.where(condition, x, y)), [x, y]
-
-
-def _reduction(method: str, **options: Any) -> Callable[[Any], Case]:
-    def draw(data: st.DataObject) -> Case:
-        shape = data.draw(hnp.array_shapes(min_dims=0, **SMALL), label="shape")
-        axis = data.draw(reduction_axes(len(shape)), label="axis")
-        keepdims = data.draw(st.booleans(), label="keepdims")
-        x = data.draw(tensors(shape, **options), label="x")
-        return (lambda x: getattr(x, method)(axis=axis, keepdims=keepdims)), [x]
-
-    return draw
-
-
-def _along_axis(method: str) -> Callable[[Any], Case]:
-    def draw(data: st.DataObject) -> Case:
-        shape = data.draw(hnp.array_shapes(min_dims=1, **SMALL), label="shape")
-        axis = data.draw(st.integers(-len(shape), len(shape) - 1), label="axis")
-        x = data.draw(tensors(shape), label="x")
-        return (lambda x: getattr(x, method)(axis=axis)), [x]
-
-    return draw
-
-
-def _reshape(data: st.DataObject) -> Case:
-    shape = data.draw(hnp.array_shapes(min_dims=0, **SMALL), label="shape")
-    size = int(np.prod(shape))
-    target = data.draw(st.sampled_from([(size,), (1, size), shape[::-1], (size, 1, 1)]))
-    return (lambda x: x.reshape(target)), [data.draw(tensors(shape), label="x")]
-
-
-def _transpose(data: st.DataObject) -> Case:
-    shape = data.draw(hnp.array_shapes(min_dims=1, **SMALL), label="shape")
-    perm = data.draw(st.permutations(range(len(shape))), label="axes")
-    return (lambda x: x.transpose(*perm)), [data.draw(tensors(shape), label="x")]
-
-
-def _swapaxes(data: st.DataObject) -> Case:
-    shape = data.draw(hnp.array_shapes(min_dims=1, **SMALL), label="shape")
-    a, b = (data.draw(st.integers(-len(shape), len(shape) - 1)) for _ in range(2))
-    return (lambda x: x.swapaxes(a, b)), [data.draw(tensors(shape), label="x")]
-
-
-def _basic_index(data: st.DataObject) -> Case:
-    shape = data.draw(hnp.array_shapes(min_dims=1, **SMALL), label="shape")
-    index = data.draw(hnp.basic_indices(shape, allow_newaxis=True), label="index")
-    return (lambda x: x[index]), [data.draw(tensors(shape), label="x")]
-
-
-def _integer_index(data: st.DataObject) -> Case:
-    shape = data.draw(hnp.array_shapes(min_dims=1, **SMALL), label="shape")
-    picks = st.integers(-shape[0], shape[0] - 1)
-    rows = data.draw(st.lists(picks, min_size=1, max_size=5), label="rows")  # repeats add up
-    return (lambda x: x[np.array(rows)]), [data.draw(tensors(shape), label="x")]
-
-
-def _joined(join: Callable[..., Tensor], same_shape: bool) -> Callable[[Any], Case]:
-    def draw(data: st.DataObject) -> Case:
-        shape = data.draw(hnp.array_shapes(min_dims=1, **SMALL), label="shape")
-        axis = data.draw(st.integers(0, len(shape) - 1 + same_shape), label="axis")
-        count = data.draw(st.integers(1, 3), label="count")
-        parts = []
-        for _ in range(count):
-            part_shape = list(shape)
-            if not same_shape:
-                part_shape[axis] = data.draw(st.integers(1, 3))
-            parts.append(data.draw(tensors(tuple(part_shape)), label="part"))
-        return (lambda *xs: join(list(xs), axis=axis)), parts
-
-    return draw
-
-
-def _broadcast_to(data: st.DataObject) -> Case:
-    (shape, _) = data.draw(broadcastable_shapes(2, **SMALL), label="shapes")
-    target = np.broadcast_shapes(shape, _)
-    op = autograd.tensor_ops.broadcast_to
-    return (lambda x: op(x, target)), [data.draw(tensors(shape), label="x")]
-
-
-def _matmul(data: st.DataObject) -> Case:
-    shapes = data.draw(
-        hnp.mutually_broadcastable_shapes(signature=np.matmul.signature, max_dims=3, max_side=3),
-        label="shapes",
-    )
-    sx, sy = shapes.input_shapes
-    x = data.draw(tensors(sx), label="x")
-    y = data.draw(tensors(sy), label="y")
-    return (lambda x, y: x @ y), [x, y]
-
-
-TENSOR_CASES: dict[str, Callable[[Any], Case]] = {
-    "add": _binary(lambda x, y: x + y),
-    "sub": _binary(lambda x, y: x - y),
-    "mul": _binary(lambda x, y: x * y),
-    "div": _binary(lambda x, y: x / y, min_magnitude=0.5),
-    "power": _power,
-    "add_const": _with_constant(lambda x, c: x + c, CONSTANTS),
-    "sub_const": _with_constant(lambda x, c: x - c, CONSTANTS),
-    "rsub_const": _with_constant(lambda x, c: c - x, CONSTANTS),
-    "mul_const": _with_constant(lambda x, c: x * c, CONSTANTS),
-    "div_const": _with_constant(lambda x, c: x / c, CONSTANTS),
-    "rdiv_const": _with_constant(lambda x, c: c / x, CONSTANTS, min_magnitude=0.5),
-    "pow_const": _pow_const,
-    "rpow_const": _with_constant(lambda x, c: c**x, BASES),
-    "neg": _unary(lambda x: -x),
-    "exp": _unary(lambda x: x.exp()),
-    "log": _unary(lambda x: x.log(), positive=True, min_magnitude=0.2),
-    "sqrt": _unary(lambda x: x.sqrt(), positive=True, min_magnitude=0.2),
-    "tanh": _unary(lambda x: x.tanh()),
-    "sigmoid": _unary(lambda x: x.sigmoid()),
-    "relu": _unary(lambda x: x.relu(), min_magnitude=0.05),
-    "abs": _unary(lambda x: abs(x), min_magnitude=0.05),
-    "maximum": _choose("maximum"),
-    "minimum": _choose("minimum"),
-    "where": _where,
-    "sum": _reduction("sum"),
-    "mean": _reduction("mean"),
-    "max": _reduction("max", distinct=True),
-    "min": _reduction("min", distinct=True),
-    "logsumexp": _reduction("logsumexp"),
-    "softmax": _along_axis("softmax"),
-    "log_softmax": _along_axis("log_softmax"),
-    "reshape": _reshape,
-    "flatten": _unary(lambda x: x.flatten()),
-    "transpose": _transpose,
-    "T": _unary(lambda x: x.T),
-    "swapaxes": _swapaxes,
-    "basic index": _basic_index,
-    "integer index": _integer_index,
-    "concatenate": _joined(autograd.concatenate, same_shape=False),
-    "stack": _joined(autograd.stack, same_shape=True),
-    "broadcast_to": _broadcast_to,
-    "matmul": _matmul,
-}
-
-
-@pytest.mark.parametrize("case", TENSOR_CASES)
-@given(data=st.data())
-def test_every_tensor_op_to_second_order(case: str, data: st.DataObject) -> None:
-    fn, inputs = TENSOR_CASES[case](data)
-    assert gradcheck(fn, inputs)
-    assert gradgradcheck(squared(fn), inputs)
+# --- a cast in the middle, to second order --------------------------------------------------
 
 
 @given(tensors(hnp.array_shapes(min_dims=0, **SMALL)))
