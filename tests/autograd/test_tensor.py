@@ -461,3 +461,12 @@ def test_float_maths_on_integer_data_gives_floats() -> None:
     ints = Tensor(np.array([0, 1, 2]))
     np.testing.assert_allclose(ints.sigmoid().data, 1 / (1 + np.exp(-np.arange(3.0))))
     np.testing.assert_allclose((2.0**ints).data, [1.0, 2.0, 4.0])
+
+
+def test_assigning_text_as_a_gradient_is_refused_as_text() -> None:
+    # regression: np.asarray("abc") is a 0-d array, so the setter blamed its shape ()
+    x = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(TypeError, match=r"assigned grad must be .* got a str \('abc'\)"):
+        x.grad = "abc"  # type: ignore[assignment]
+    x.grad = np.zeros(3)  # numbers are taken as before
+    assert x.grad is not None and x.grad.shape == (3,)
