@@ -1,23 +1,12 @@
 # mypy: disable-error-code="arg-type, operator, misc, dict-item, call-arg, return-value"
 # (the table passes wrong types on purpose)
-"""Bad input gets a clear error: one table of the public functions and constructors, each given
-each kind of bad input (wrong type, wrong shape, non-finite values where they matter, integer
-tensors asked for a gradient, empty tensors, mismatched state dicts, bad data, bad settings).
-
-A row is (what is wrong, a call that makes the mistake, the exception expected, a pattern the
-message must match). The pattern names the culprit: the function, and the offending argument,
-value, dtype or shape. The error must not be NumPy's (neither a NumPy exception class nor raised
-inside NumPy) nor a RecursionError. Each row was checked to fail on the code before its fix.
-"""
+"""Bad input to the engine gets a clear error (tests/support/bad_inputs.py says what a row is):
+Value, Tensor construction and arithmetic, indexing and shapes, empty tensors, backward and
+grad(), gradcheck, draw_graph. Where an empty tensor has an answer, it is PyTorch's."""
 
 from __future__ import annotations
 
 import math
-import os
-import traceback
-import warnings
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,23 +24,15 @@ from autograd import (
     stack,
     where,
 )
-
-NUMPY_DIR = os.path.dirname(np.__file__) + os.sep
-Call = Callable[[], Any]
-Error = type[BaseException] | tuple[type[BaseException], ...]
-
-
-def row(description: str, call: Call, error: Error, pattern: str) -> Any:
-    return pytest.param(call, error, pattern, id=description)
-
-
-# fresh inputs for every call, so that no row can change another's
-def ones_2x3() -> Tensor:
-    return Tensor(np.ones((2, 3)))
-
-
-def leaf3() -> Tensor:
-    return Tensor(np.ones(3), requires_grad=True)
+from tests.support.bad_inputs import (
+    Call,
+    Error,
+    assert_clear_error,
+    int_vector,
+    leaf3,
+    ones_2x3,
+    row,
+)
 
 
 def empty_leaf() -> Tensor:
@@ -64,12 +45,14 @@ def released() -> Value:
     return y
 
 
-def int_vector() -> Tensor:
-    return Tensor(np.arange(3))
-
-
 def summed(*xs: Any) -> Any:
     return xs[0].sum()
+
+
+def with_grad(grad: Any) -> Tensor:
+    p = Tensor(np.ones(3, np.float32), requires_grad=True)
+    p.grad = grad
+    return p
 
 
 ENGINE_ROWS = [
@@ -146,14 +129,14 @@ ENGINE_ROWS = [
         "backward() through a released graph",
         lambda: released().backward(),
         RuntimeError,
-        r"op '\*c' was released .*retain_graph=True",
+        r"op '\*c' was freed by an earlier backward\(\).*retain_graph=True",
     ),
     # --- Tensor() -------------------------------------------------------------------------
     row(
         "Tensor() of text",
         lambda: Tensor("abc"),
         TypeError,
-        r"Tensor\(\): cannot make a numeric array from a str",
+        r"Tensor\(\): cannot make a tensor from text \('abc'\)",
     ),
     row(
         "Tensor() of None",
@@ -165,7 +148,7 @@ ENGINE_ROWS = [
         "Tensor() of a numeric string",
         lambda: Tensor("1.5"),
         TypeError,
-        r"Tensor\(\): .*(str|<U)",
+        r"Tensor\(\): cannot make a tensor from text \('1\.5'\)",
     ),
     row(
         "Tensor() of a ragged list",
@@ -232,7 +215,7 @@ ENGINE_ROWS = [
         "Tensor + a string",
         lambda: ones_2x3() + "a",
         TypeError,
-        r"cannot make a numeric array from a str",
+        r"^add: cannot make a tensor from text \('a'\)",
     ),
     row(
         "Tensor + None",
@@ -253,8 +236,8 @@ ENGINE_ROWS = [
         r"Tensor.*str",
     ),
     row(
-        "integer Tensor ** a negative integer Tensor",
-        lambda: int_vector() ** Tensor(np.array(-1)),
+        "integer Tensor ** a negative integer",
+        lambda: int_vector() ** -1,
         ValueError,
         r"^pow: .*[Ii]ntegers to negative integer powers",
     ),
@@ -268,7 +251,7 @@ ENGINE_ROWS = [
         "matmul of a 0-d Tensor",
         lambda: ones_2x3() @ Tensor(2.0),
         ValueError,
-        r"matmul: operands must have at least 1 dim, got shapes \(2, 3\) and \(\)",
+        r"matmul: both operands need at least 1 dim, got shapes \(2, 3\) and \(\)",
     ),
     row(
         "maximum of mismatched shapes",
@@ -280,13 +263,13 @@ ENGINE_ROWS = [
         "where with a float condition",
         lambda: where(Tensor([1.0, 0.0, 1.0]), ones_2x3(), ones_2x3()),
         TypeError,
-        r"where\(\): condition must be bool, got dtype float32",
+        r"where\(\): condition must be a bool tensor, got dtype float32",
     ),
     row(
         "where with mismatched shapes",
         lambda: where(np.ones(4, dtype=bool), ones_2x3(), ones_2x3()),
         ValueError,
-        r"where\(\): condition, x and y have shapes \(4,\) and \(2, 3\) and \(2, 3\)",
+        r"where\(\): condition, input and other have shapes \(4,\) and \(2, 3\) and \(2, 3\)",
     ),
     # --- indexing and shapes --------------------------------------------------------------
     row(
@@ -299,20 +282,19 @@ ENGINE_ROWS = [
         "a string index",
         lambda: ones_2x3()["a"],
         IndexError,
-        r"indexing a tensor of shape \(2, 3\): only integers, slices",
+        r"indexing: only integers, slices, .* are valid indices, got a str \('a'\)",
     ),
     row(
         "a float index array",
         lambda: ones_2x3()[np.array([0.5])],
         IndexError,
-        r"indexing a tensor of shape \(2, 3\): arrays used as indices must be of integer",
+        r"indexing: tensors used as indices must be integer or bool tensors, got dtype float64",
     ),
     row(
         "reshape to a wrong size",
         lambda: ones_2x3().reshape(4, 2),
-        ValueError,
-        r"reshape\(\): cannot reshape a tensor of shape \(2, 3\) \(6 elements\) into shape "
-        r"\(4, 2\)",
+        RuntimeError,
+        r"reshape\(\): shape \(4, 2\) is invalid for a tensor of shape \(2, 3\) \(6 elements\)",
     ),
     row(
         "reshape to a string",
@@ -333,64 +315,70 @@ ENGINE_ROWS = [
         r"transpose\(\).*1\.5",
     ),
     row(
-        "transpose by axes that are not a permutation",
-        lambda: ones_2x3().transpose(0, 0),
+        "permute by dims that are not a permutation",
+        lambda: ones_2x3().permute(0, 0),
         ValueError,
-        r"transpose\(\): axes \(0, 0\) are not a permutation of the 2 dims of shape \(2, 3\)",
+        r"permute\(\): dims \(0, 0\) are not a permutation of the 2 dims of shape \(2, 3\)",
+    ),
+    row(
+        "transpose of a dim out of range",
+        lambda: ones_2x3().transpose(0, 2),
+        IndexError,
+        r"transpose\(\): dim 2 is out of range for a tensor with 2 dims",
     ),
     row(
         "sum over an axis out of range",
         lambda: ones_2x3().sum(axis=2),
-        ValueError,
-        r"sum\(\): axis 2 is out of range for a tensor with 2 dims",
+        IndexError,
+        r"sum\(\): dim 2 is out of range for a tensor with 2 dims",
     ),
     row(
         "sum over a string axis",
         lambda: ones_2x3().sum(axis="a"),
         TypeError,
-        r"sum\(\): axis 'a' is not an integer",
+        r"sum\(\): dim 'a' is not an integer",
     ),
     row(
         "sum with a string keepdims",
         lambda: ones_2x3().sum(keepdims="yes"),
         TypeError,
-        r"sum\(\).*keepdims",
+        r"sum\(\): keepdim must be True or False, got 'yes'",
     ),
     row(
-        "softmax over axis None",
+        "softmax without a dim",
         lambda: ones_2x3().softmax(axis=None),
-        (TypeError, ValueError),
-        r"softmax\(\).*axis",
+        TypeError,
+        r"softmax\(\): dim is required",
     ),
     row(
         "astype to an unknown dtype",
         lambda: leaf3().astype("foo"),
         TypeError,
-        r"astype\(\).*'foo'",
+        r"to\(\): 'foo' is not a dtype",
     ),
     row(
         "astype to text",
         lambda: ones_2x3().astype(str),
         TypeError,
-        r"astype\(\).*(str|<U)",
+        r"to\(\): dtype <U0 is not supported; use bool, uint8, .* or float64",
     ),
     row(
         "concatenate of no tensors",
         lambda: concatenate([]),
         ValueError,
-        r"concatenate\(\): needs at least one tensor",
+        r"cat\(\): needs at least one tensor",
     ),
     row(
         "concatenate of a number",
         lambda: concatenate(5),
         TypeError,
-        r"concatenate\(\).*int",
+        r"cat\(\): expected a list or tuple of tensors, got a int",
     ),
     row(
         "concatenate of mismatched shapes",
         lambda: concatenate([ones_2x3(), Tensor(np.ones((3, 2)))]),
         ValueError,
-        r"concatenate\(\): shapes \(2, 3\) and \(3, 2\) do not match outside axis 0",
+        r"cat\(\): shapes \(2, 3\) and \(3, 2\) do not match outside dim 0",
     ),
     row(
         "stack of mismatched shapes",
@@ -410,24 +398,39 @@ ENGINE_ROWS = [
         lambda: empty_leaf().max(),
         ValueError,
         r"max\(\): cannot reduce an empty tensor of shape \(0,\)",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="engine bug (ops/reductions.py _max_or_min, _extreme, _arg): `x.size == 0` "
+            "compares the method Tensor.size with 0, so an empty tensor reaches NumPy's bare "
+            "'zero-size array to reduction operation maximum which has no identity'",
+        ),
     ),
     row(
-        "min over an empty axis",
-        lambda: Tensor(np.zeros((0, 3))).min(axis=0),
+        "argmax of an empty tensor",
+        lambda: Tensor(np.zeros(0)).argmax(),
         ValueError,
-        r"min\(\): cannot reduce an empty tensor of shape \(0, 3\)",
+        r"argmax\(\): cannot reduce an empty tensor of shape \(0,\)",
+        marks=pytest.mark.xfail(
+            strict=True, reason="engine bug (ops/reductions.py _arg): the same `x.size == 0`"
+        ),
     ),
     row(
-        "mean of an empty tensor",
-        lambda: empty_leaf().mean(),
+        "min over an empty dim",
+        lambda: Tensor(np.zeros((0, 3))).min(dim=0),
         ValueError,
-        r"mean\(\): the reduced axes of shape \(0,\) are empty",
+        r"min\(\): cannot reduce an empty dim 0 of shape \(0, 3\)",
+    ),
+    row(
+        "amin over an empty dim",
+        lambda: Tensor(np.zeros((0, 3))).amin(dim=0),
+        ValueError,
+        r"amin\(\): cannot reduce an empty tensor of shape \(0, 3\)",
     ),
     row(
         "item() of an empty tensor",
         lambda: empty_leaf().item(),
         ValueError,
-        r"item\(\): only a one-element Tensor has an item; shape is \(0,\)",
+        r"item\(\): only a one-element tensor has an item; shape is \(0,\)",
     ),
     row(
         "backward() from an empty output",
@@ -438,21 +441,21 @@ ENGINE_ROWS = [
     row(
         "truth value of an empty tensor",
         lambda: bool(Tensor(np.zeros(0))),
-        ValueError,
-        r"truth value of a Tensor of shape \(0,\) is ambiguous",
+        RuntimeError,
+        r"truth value of a tensor of shape \(0,\) is ambiguous",
     ),
     # --- backward and grad() ----------------------------------------------------------------
     row(
         "backward() from a vector without grad=",
         lambda: (leaf3() * 2).backward(),
         RuntimeError,
-        r"backward\(\): the output has shape \(3,\).*pass grad=",
+        r"backward\(\): the output has shape \(3,\).*pass gradient=",
     ),
     row(
         "backward() with grad= of the wrong shape",
         lambda: (leaf3() * 2).backward(np.ones(4)),
         ValueError,
-        r"backward\(\): grad has shape \(4,\) but the output has shape \(3,\)",
+        r"backward\(\): gradient has shape \(4,\) but the output has shape \(3,\)",
     ),
     row(
         "backward() with a string grad=",
@@ -513,6 +516,18 @@ ENGINE_ROWS = [
         lambda: grad(leaf3().sum(), [leaf3()]),
         RuntimeError,
         r"grad\(\): input 0 \(Tensor\) is not used .*allow_unused=True",
+    ),
+    row(
+        "a .grad of the wrong shape",
+        lambda: with_grad(np.ones(4)),
+        ValueError,
+        r"assigned grad has shape \(4,\), but the tensor has shape \(3,\)",
+    ),
+    row(
+        "a text .grad",
+        lambda: with_grad("abc"),
+        TypeError,
+        r"assigned grad must be a Tensor, an array of numbers or None, got a str \('abc'\)",
     ),
     # --- gradcheck --------------------------------------------------------------------------
     row(
@@ -611,663 +626,21 @@ def draw_rows() -> list[Any]:
     ]
 
 
-def linear() -> Any:
-    import nn
-
-    nn.init.manual_seed(0)
-    return nn.Linear(3, 2)
-
-
-def state(**changes: Any) -> dict[str, Any]:
-    """Linear(3, 2)'s state dict with some entries replaced (None: removed)."""
-    entries: dict[Any, Any] = {
-        "weight": np.ones((2, 3), np.float32),
-        "bias": np.ones(2, np.float32),
-    }
-    for key, value in changes.items():
-        if value is None:
-            del entries[key]
-        else:
-            entries[key] = value
-    return entries
-
-
-def nn_rows() -> list[Any]:
-    """nn's rows: layers, losses, state dicts, data, files (relative paths: the test runs in
-    a fresh temporary folder), initialisers, the scalar MLP."""
-    import nn
-    import nn.functional as F
-    from nn.scalar import MLP as ScalarMLP
-    from nn.scalar import Neuron
-
-    logits = lambda: Tensor(np.zeros((2, 3)), requires_grad=True)  # noqa: E731
-    return [
-        # layers
-        row(
-            "Linear() with a text size",
-            lambda: nn.Linear("3", 2),
-            ValueError,
-            r"Linear\(\): in_features must be a non-negative integer, got '3'",
-        ),
-        row(
-            "Linear() with a negative size",
-            lambda: nn.Linear(3, -2),
-            ValueError,
-            r"Linear\(\): out_features must be a non-negative integer, got -2",
-        ),
-        row(
-            "Linear() with an integer dtype",
-            lambda: nn.Linear(3, 2, dtype=np.int64),
-            TypeError,
-            r"Linear\(\): parameters need a floating dtype, got int64",
-        ),
-        row(
-            "Linear given the wrong number of features",
-            lambda: linear()(Tensor(np.ones((5, 4)))),
-            ValueError,
-            r"Linear\(in_features=3, out_features=2\): input of shape \(5, 4\) must end in 3",
-        ),
-        row(
-            "Linear given text",
-            lambda: linear()("abc"),
-            TypeError,
-            r"cannot make a numeric array from a str",
-        ),
-        row(
-            "Sequential() of a number",
-            lambda: nn.Sequential(nn.ReLU(), 5),
-            TypeError,
-            r"Sequential\(\): argument 1 is a int, not a Module",
-        ),
-        row(
-            "Sequential() of a layer class",
-            lambda: nn.Sequential(nn.ReLU),
-            TypeError,
-            r"Sequential\(\): argument 0 is the class ReLU, not a layer",
-        ),
-        row(
-            "MLP() with an unknown activation",
-            lambda: nn.MLP(2, [3], 1, activation="swish"),
-            ValueError,
-            r"unknown activation 'swish'",
-        ),
-        row(
-            "Parameter() of integers",
-            lambda: nn.Parameter(np.arange(3)),
-            TypeError,
-            r"only floating tensors can require grad, got dtype int64",
-        ),
-        row(
-            "a plain Tensor assigned over a Parameter",
-            lambda: setattr(linear(), "weight", Tensor(np.ones((2, 3)))),
-            TypeError,
-            r"cannot assign a plain Tensor to parameter 'weight' of Linear",
-        ),
-        row(
-            "a Module without forward()",
-            lambda: nn.Module()(1.0),
-            NotImplementedError,
-            r"Module has no forward\(\)",
-        ),
-        row(
-            "Flatten() past the last dim",
-            lambda: nn.Flatten(5)(ones_2x3()),
-            ValueError,
-            r"Flatten\(start_dim=5, end_dim=-1\) does not fit an input of shape \(2, 3\)",
-        ),
-        row(
-            "LeakyReLU() with a text slope",
-            lambda: nn.LeakyReLU("a"),
-            TypeError,
-            r"LeakyReLU\(\).*negative_slope.*'a'",
-        ),
-        row(
-            "leaky_relu() with a text slope",
-            lambda: F.leaky_relu(ones_2x3(), "a"),
-            TypeError,
-            r"leaky_relu\(\).*negative_slope.*'a'",
-        ),
-        # losses
-        row(
-            "MSELoss() with an unknown reduction",
-            lambda: nn.MSELoss(reduction="avg"),
-            ValueError,
-            r"reduction must be 'mean', 'sum' or 'none', got 'avg'",
-        ),
-        row(
-            "CrossEntropyLoss() with reduction=None",
-            lambda: nn.CrossEntropyLoss(reduction=None),
-            ValueError,
-            r"reduction must be 'mean', 'sum' or 'none', got None",
-        ),
-        row(
-            "l1_loss() with an unknown reduction",
-            lambda: F.l1_loss(ones_2x3(), np.ones((2, 3)), reduction="batchmean"),
-            ValueError,
-            r"reduction must be 'mean', 'sum' or 'none', got 'batchmean'",
-        ),
-        row(
-            "mse_loss() of mismatched shapes",
-            lambda: F.mse_loss(ones_2x3(), np.ones(3)),
-            ValueError,
-            r"mse_loss\(\): input has shape \(2, 3\) but target has shape \(3,\)",
-        ),
-        row(
-            "mse_loss() against a text target",
-            lambda: F.mse_loss(ones_2x3(), "abc"),
-            TypeError,
-            r"mse_loss\(\).*target.*str",
-        ),
-        row(
-            "mse_loss() against a None target",
-            lambda: F.mse_loss(Tensor(1.0), None),
-            TypeError,
-            r"mse_loss\(\).*target.*None",
-        ),
-        row(
-            "mse_loss() of an empty batch",
-            lambda: F.mse_loss(Tensor(np.zeros(0)), np.zeros(0)),
-            ValueError,
-            r"mean\(\): the reduced axes of shape \(0,\) are empty",
-        ),
-        row(
-            "binary_cross_entropy_with_logits() of mismatched shapes",
-            lambda: F.binary_cross_entropy_with_logits(ones_2x3(), np.ones(3)),
-            ValueError,
-            r"binary_cross_entropy_with_logits\(\): input has shape \(2, 3\) but target",
-        ),
-        row(
-            "cross_entropy() with float targets",
-            lambda: F.cross_entropy(logits(), np.array([0.0, 1.0])),
-            TypeError,
-            r"cross_entropy\(\): target must hold integer class indices, got dtype float64",
-        ),
-        row(
-            "cross_entropy() with a class out of range",
-            lambda: F.cross_entropy(logits(), np.array([0, 3])),
-            ValueError,
-            r"cross_entropy\(\): target holds class 3, but input has 3 classes",
-        ),
-        row(
-            "cross_entropy() with a negative class",
-            lambda: F.cross_entropy(logits(), np.array([0, -1])),
-            ValueError,
-            r"cross_entropy\(\): target holds class -1",
-        ),
-        row(
-            "cross_entropy() with too many targets",
-            lambda: F.cross_entropy(logits(), np.array([0, 1, 2])),
-            ValueError,
-            r"cross_entropy\(\): input of shape \(2, 3\) needs a target of shape \(2,\)",
-        ),
-        row(
-            "cross_entropy() of 3-d scores",
-            lambda: F.cross_entropy(Tensor(np.ones((2, 3, 4))), np.array([0, 1])),
-            ValueError,
-            r"cross_entropy\(\): input must hold scores per class.*\(2, 3, 4\)",
-        ),
-        row(
-            "cross_entropy() of a Value",
-            lambda: F.cross_entropy(Value(1.0), np.array([0])),
-            TypeError,
-            r"cross_entropy\(\) works on Tensors, got a Value",
-        ),
-        row(
-            "cross_entropy() with a weight per wrong number of classes",
-            lambda: F.cross_entropy(logits(), np.array([0, 1]), weight=np.ones(2)),
-            ValueError,
-            r"cross_entropy\(\): weight needs one entry per class, shape \(3,\), got \(2,\)",
-        ),
-        row(
-            "MultiMarginLoss() with p=3",
-            lambda: nn.MultiMarginLoss(p=3),
-            ValueError,
-            r"MultiMarginLoss\(\): p must be 1 or 2, got 3",
-        ),
-        # state dicts
-        row(
-            "load_state_dict() of a list",
-            lambda: linear().load_state_dict([1, 2]),
-            TypeError,
-            r"load_state_dict\(\): expected a mapping name -> array, got a list",
-        ),
-        row(
-            "load_state_dict() with a wrong shape",
-            lambda: linear().load_state_dict(state(weight=np.ones((3, 3), np.float32))),
-            nn.StateDictError,
-            r"'weight': the state_dict has shape \(3, 3\).*parameter has shape \(2, 3\)",
-        ),
-        row(
-            "load_state_dict() with a wrong dtype",
-            lambda: linear().load_state_dict(state(bias=np.ones(2))),
-            nn.StateDictError,
-            r"'bias': the state_dict has shape \(2,\) and dtype float64.*dtype float32",
-        ),
-        row(
-            "load_state_dict() with a key missing",
-            lambda: linear().load_state_dict(state(bias=None)),
-            nn.StateDictError,
-            r"missing key 'bias'",
-        ),
-        row(
-            "load_state_dict() with an unexpected key",
-            lambda: linear().load_state_dict(state(extra=np.ones(1))),
-            nn.StateDictError,
-            r"unexpected key 'extra'",
-        ),
-        row(
-            "load_state_dict() with text for an entry",
-            lambda: linear().load_state_dict(state(weight="abc")),
-            nn.StateDictError,
-            r"'weight': the state_dict has shape \(\) and dtype <U3",
-        ),
-        row(
-            "load_state_dict() with a non-string key",
-            lambda: linear().load_state_dict({**state(), 0: np.ones(1)}),
-            nn.StateDictError,
-            r"unexpected key 0",
-        ),
-        # data
-        row(
-            "DataLoader() of arrays of different lengths",
-            lambda: nn.DataLoader(np.ones((3, 2)), np.ones(4)),
-            ValueError,
-            r"DataLoader\(\): the arrays must have the same number of rows: array 0 has 3, "
-            r"array 1 has 4",
-        ),
-        row(
-            "DataLoader() with batch_size=0",
-            lambda: nn.DataLoader(np.ones(3), batch_size=0),
-            ValueError,
-            r"DataLoader\(\): batch_size must be at least 1, got 0",
-        ),
-        row(
-            "DataLoader() with a fractional batch_size",
-            lambda: nn.DataLoader(np.ones(3), batch_size=2.5),
-            TypeError,
-            r"DataLoader\(\): batch_size must be an integer, got 2\.5",
-        ),
-        row(
-            "DataLoader() of nothing",
-            lambda: nn.DataLoader(),
-            ValueError,
-            r"DataLoader\(\): give at least one array",
-        ),
-        row(
-            "DataLoader() of a single number",
-            lambda: nn.DataLoader(np.float64(3.0)),
-            ValueError,
-            r"DataLoader\(\): array 0 is a single number",
-        ),
-        row(
-            "DataLoader() of an object array",
-            lambda: nn.DataLoader(np.ones(2), np.array([object(), object()])),
-            TypeError,
-            r"data of dtype object is not numeric",
-        ),
-        row(
-            "DataLoader() with a text seed",
-            lambda: nn.DataLoader(np.ones(3), shuffle=True, seed="a"),
-            TypeError,
-            r"DataLoader\(\).*seed.*'a'",
-        ),
-        row(
-            "lagged_pairs() with k=0",
-            lambda: nn.data.lagged_pairs(np.ones(5), 0),
-            ValueError,
-            r"lagged_pairs\(\): k must be a positive integer, got 0",
-        ),
-        # files
-        row(
-            "nn.save() of a number",
-            lambda: nn.save(5, "a.npz"),
-            TypeError,
-            r"nn\.save\(\): expected a Module or a state dict .*got a int",
-        ),
-        row(
-            "nn.save() of an object array",
-            lambda: nn.save({"a": np.array([object()])}, "a.npz"),
-            TypeError,
-            r"nn\.save\(\): entry 'a' has dtype object",
-        ),
-        row(
-            "nn.save() with a non-string key",
-            lambda: nn.save({1: np.ones(1)}, "a.npz"),
-            TypeError,
-            r"nn\.save\(\): state dict keys must be strings, got 1",
-        ),
-        row(
-            "nn.save() into a folder that does not exist",
-            lambda: nn.save(state(), os.path.join("missing", "a.npz")),
-            FileNotFoundError,
-            r"nn\.save\(\).*missing",
-        ),
-        row(
-            "nn.load() of a missing file",
-            lambda: nn.load("nothing.npz"),
-            FileNotFoundError,
-            r"nn\.load\(\): no such file: '.*nothing\.npz'",
-        ),
-        row(
-            "nn.load() of a folder",
-            lambda: nn.load("."),
-            IsADirectoryError,
-            r"nn\.load\(\): '.*' is a directory",
-        ),
-        # initialisers
-        row(
-            "uniform_() with a > b",
-            lambda: nn.init.uniform_(leaf3(), 1.0, 0.0),
-            ValueError,
-            r"uniform_\(\): need a <= b, got a=1\.0, b=0\.0",
-        ),
-        row(
-            "uniform_() with a = nan",
-            lambda: nn.init.uniform_(leaf3(), math.nan, 1.0),
-            ValueError,
-            r"uniform_\(\): need a <= b, got a=nan",
-        ),
-        row(
-            "normal_() with a negative std",
-            lambda: nn.init.normal_(leaf3(), 0.0, -1.0),
-            ValueError,
-            r"normal_\(\): std must be >= 0, got -1",
-        ),
-        row(
-            "normal_() with std = nan",
-            lambda: nn.init.normal_(leaf3(), 0.0, math.nan),
-            ValueError,
-            r"normal_\(\): std must be >= 0, got nan",
-        ),
-        row(
-            "normal_() of an integer tensor",
-            lambda: nn.init.normal_(int_vector()),
-            TypeError,
-            r"normal_\(\).*int64",
-        ),
-        row(
-            "constant_() with a text value",
-            lambda: nn.init.constant_(leaf3(), "a"),
-            TypeError,
-            r"constant_\(\).*'a'",
-        ),
-        row(
-            "an initialiser given an array",
-            lambda: nn.init.zeros_(np.ones(2)),
-            TypeError,
-            r"nn\.init: expected a Tensor or Parameter, got a ndarray",
-        ),
-        row(
-            "xavier_uniform_() of a vector",
-            lambda: nn.init.xavier_uniform_(leaf3()),
-            ValueError,
-            r"fan in and fan out need a weight with at least 2 dims, got shape \(3,\)",
-        ),
-        row(
-            "calculate_gain() of an unknown nonlinearity",
-            lambda: nn.init.calculate_gain("swish"),
-            ValueError,
-            r"calculate_gain\(\): unknown nonlinearity 'swish'",
-        ),
-        row(
-            "manual_seed() of a negative number",
-            lambda: nn.init.manual_seed(-1),
-            ValueError,
-            r"manual_seed\(\): seed must be a non-negative integer, got -1",
-        ),
-        # the scalar (micrograd) layers
-        row(
-            "Neuron(0)",
-            lambda: Neuron(0),
-            ValueError,
-            r"Neuron\(\): nin must be a positive integer, got 0",
-        ),
-        row(
-            "a Neuron given too few inputs",
-            lambda: Neuron(2)([1.0]),
-            ValueError,
-            r"Neuron\(2\) got 1 inputs",
-        ),
-        row(
-            "a Neuron with an unknown nonlinearity",
-            lambda: Neuron(2, nonlin="swish"),
-            ValueError,
-            r"nonlin must be True, False or one of .*got 'swish'",
-        ),
-        row(
-            "scalar MLP() with no layers",
-            lambda: ScalarMLP(2, []),
-            ValueError,
-            r"MLP\(\): nouts must be a non-empty list of layer widths",
-        ),
-    ]
-
-
-def parameter() -> Any:
-    import nn
-
-    return nn.Parameter(np.ones(3, np.float32))
-
-
-def sgd() -> Any:
-    import optim
-
-    return optim.SGD([parameter()], lr=0.1)
-
-
-def with_grad(grad: Any) -> Any:
-    p = parameter()
-    p.grad = grad
-    return p
-
-
-def optim_rows() -> list[Any]:
-    """optim's rows: optimizers and learning-rate schedulers."""
-    import optim
-    from optim import lr_scheduler
-
-    return [
-        row(
-            "SGD() with a negative learning rate",
-            lambda: optim.SGD([parameter()], lr=-0.1),
-            ValueError,
-            r"SGD\(\): lr must be >= 0, got -0\.1",
-        ),
-        row(
-            "Adam() with lr = nan",
-            lambda: optim.Adam([parameter()], lr=math.nan),
-            ValueError,
-            r"Adam\(\): lr must be a number, got nan",
-        ),
-        row(
-            "SGD() with lr = inf",
-            lambda: optim.SGD([parameter()], lr=math.inf),
-            ValueError,
-            r"SGD\(\): lr .*inf",
-        ),
-        row(
-            "SGD() with a text learning rate",
-            lambda: optim.SGD([parameter()], lr="0.1"),
-            TypeError,
-            r"SGD\(\): lr must be a real number, got str \('0\.1'\)",
-        ),
-        row(
-            "SGD() with a negative momentum",
-            lambda: optim.SGD([parameter()], lr=0.1, momentum=-1),
-            ValueError,
-            r"SGD\(\): momentum must be >= 0, got -1",
-        ),
-        row(
-            "SGD() with an unknown option",
-            lambda: optim.SGD([parameter()], lr=0.1, moment=0.9),
-            TypeError,
-            r"unexpected keyword argument 'moment'",
-        ),
-        row(
-            "Adam() with beta1 = 1",
-            lambda: optim.Adam([parameter()], betas=(1.0, 0.999)),
-            ValueError,
-            r"Adam\(\): betas\[0\] must be in \[0, 1\), got 1\.0",
-        ),
-        row(
-            "Adam() with one beta",
-            lambda: optim.Adam([parameter()], betas=(0.9,)),
-            TypeError,
-            r"Adam\(\): betas must be a pair \(beta1, beta2\), got \(0\.9,\)",
-        ),
-        row(
-            "AdamW() with a negative weight decay",
-            lambda: optim.AdamW([parameter()], weight_decay=-1),
-            ValueError,
-            r"AdamW\(\): weight_decay must be >= 0, got -1",
-        ),
-        row(
-            "RMSprop() with eps = nan",
-            lambda: optim.RMSprop([parameter()], eps=math.nan),
-            ValueError,
-            r"RMSprop\(\): eps must be a number, got nan",
-        ),
-        row(
-            "Adagrad() with a negative lr_decay",
-            lambda: optim.Adagrad([parameter()], lr_decay=-1),
-            ValueError,
-            r"Adagrad\(\): lr_decay must be >= 0, got -1",
-        ),
-        row(
-            "an optimizer given an array",
-            lambda: optim.SGD([np.ones(3)], lr=0.1),
-            TypeError,
-            r"SGD\(\): parameter 0 is a ndarray .*not a Value or Tensor",
-        ),
-        row(
-            "an optimizer given a Tensor that does not require grad",
-            lambda: optim.Adam([parameter(), Tensor(np.ones(2))]),
-            ValueError,
-            r"Adam\(\): parameter 1 \(Tensor of shape \(2,\) and dtype float64\) does not "
-            r"require grad",
-        ),
-        row(
-            "an optimizer given a computed Tensor",
-            lambda: optim.SGD([parameter() * 2], lr=0.1),
-            ValueError,
-            r"SGD\(\): parameter 0 .* is the result of the op '\*c', not a leaf",
-        ),
-        row(
-            "an optimizer given a Module",
-            lambda: optim.SGD(nn_linear(), lr=0.1),
-            TypeError,
-            r"SGD\(\): params must be an iterable of parameters .*got a Linear",
-        ),
-        row(
-            "an optimizer given no parameters",
-            lambda: optim.SGD([], lr=0.1),
-            ValueError,
-            r"SGD\(\): got an empty parameter list",
-        ),
-        row(
-            "an optimizer given the same parameter twice",
-            lambda: optim.SGD([p := parameter(), p], lr=0.1),
-            ValueError,
-            r"SGD\(\): parameter 1 .* is the same object as parameter 0",
-        ),
-        row(
-            "step() with a gradient of the wrong shape",
-            lambda: optim.SGD([with_grad(np.ones(4))], lr=0.1).step(),
-            ValueError,
-            r"SGD\(\)\.step\(\): parameter 0 has shape \(3,\) but its \.grad has shape \(4,\)",
-        ),
-        row(
-            "step() with a text gradient",
-            lambda: optim.SGD([with_grad("abc")], lr=0.1).step(),
-            TypeError,
-            r"SGD\(\)\.step\(\): parameter 0\b.*\.grad.*\bstr\b",
-        ),
-        row(
-            "load_state_dict() of a list",
-            lambda: sgd().load_state_dict([1]),
-            ValueError,
-            r"SGD\(\)\.load_state_dict\(\): expected a dict with exactly the keys 'state' and "
-            r"'param_groups'",
-        ),
-        row(
-            "load_state_dict() of another optimizer's state",
-            lambda: sgd().load_state_dict(optim.Adam([parameter()]).state_dict()),
-            ValueError,
-            r"SGD\(\)\.load_state_dict\(\).*'momentum'",
-        ),
-        row(
-            "StepLR() of a number",
-            lambda: lr_scheduler.StepLR(5, step_size=1),
-            TypeError,
-            r"StepLR\(\): expected an optimizer, got a int",
-        ),
-        row(
-            "StepLR() with step_size=0",
-            lambda: lr_scheduler.StepLR(sgd(), step_size=0),
-            ValueError,
-            r"StepLR\(\): step_size must be >= 1, got 0",
-        ),
-        row(
-            "ExponentialLR() with gamma = nan",
-            lambda: lr_scheduler.ExponentialLR(sgd(), gamma=math.nan),
-            ValueError,
-            r"ExponentialLR\(\): gamma must be a number, got nan",
-        ),
-        row(
-            "LambdaLR() of a number",
-            lambda: lr_scheduler.LambdaLR(sgd(), 5),
-            TypeError,
-            r"LambdaLR\(\): lr_lambda 0 is a int, not a function",
-        ),
-        row(
-            "LambdaLR() whose function returns text",
-            lambda: lr_scheduler.LambdaLR(sgd(), lambda epoch: "x").step(),
-            TypeError,
-            r"LambdaLR.*lr_lambda.*str",
-        ),
-        row(
-            "LambdaLR() whose function returns nan",
-            lambda: lr_scheduler.LambdaLR(sgd(), lambda epoch: math.nan).step(),
-            ValueError,
-            r"LambdaLR.*nan",
-        ),
-    ]
-
-
-def nn_linear() -> Any:
-    import nn
-
-    return nn.Linear(2, 2)
-
-
-TABLE = ENGINE_ROWS + draw_rows() + nn_rows() + optim_rows()
-
-
-def raised_inside_numpy(error: BaseException) -> bool:
-    """True when the innermost frame of the traceback is NumPy's own Python code."""
-    frames = traceback.extract_tb(error.__traceback__)
-    return bool(frames) and frames[-1].filename.startswith(NUMPY_DIR)
+TABLE = ENGINE_ROWS + draw_rows()
 
 
 @pytest.mark.parametrize(("call", "error", "pattern"), TABLE)
 def test_bad_input_gets_a_clear_error_naming_the_culprit(
-    call: Call, error: Error, pattern: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    call: Call, error: Error, pattern: str
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the rows that touch files use relative paths
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # IEEE warnings are not the point here
-        with pytest.raises(error, match=pattern) as info:
-            call()
-    raised = info.value
-    assert not isinstance(raised, RecursionError)
-    assert not type(raised).__module__.startswith("numpy"), f"a bare NumPy error: {raised!r}"
-    assert not raised_inside_numpy(raised), f"raised inside NumPy: {raised!r}"
+    assert_clear_error(call, error, pattern)
 
 
 # --- empty tensors where an answer exists: PyTorch's answer, not an error -----------------------
 
 EMPTY_ROWS = [
     pytest.param(lambda: Tensor(np.zeros(0)).sum(), np.array(0.0), id="sum of nothing is 0"),
+    pytest.param(lambda: Tensor(np.zeros(0)).mean(), np.array(np.nan), id="mean of nothing is nan"),
     pytest.param(
         lambda: Tensor(np.zeros((2, 0))) @ Tensor(np.zeros((0, 3))),
         np.zeros((2, 3)),
@@ -1295,7 +668,7 @@ EMPTY_ROWS = [
 def test_an_op_on_an_empty_tensor_gives_pytorchs_answer(call: Call, expected: np.ndarray) -> None:
     result = call()
     assert result.shape == expected.shape
-    np.testing.assert_array_equal(result.data, expected)
+    np.testing.assert_array_equal(result.data, expected)  # (nan equals nan here)
 
 
 def test_backward_through_an_empty_tensor_gives_an_empty_gradient() -> None:
@@ -1303,4 +676,5 @@ def test_backward_through_an_empty_tensor_gives_an_empty_gradient() -> None:
     w = Tensor(np.ones((3, 2)), requires_grad=True)
     (x @ w).sum().backward()
     assert x.grad is not None and x.grad.shape == (0, 3)
-    np.testing.assert_array_equal(w.grad, np.zeros((3, 2)))  # no rows: nothing flows into w
+    assert w.grad is not None
+    np.testing.assert_array_equal(w.grad.data, np.zeros((3, 2)))  # no rows: nothing flows into w

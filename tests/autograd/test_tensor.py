@@ -470,3 +470,15 @@ def test_assigning_text_as_a_gradient_is_refused_as_text() -> None:
         x.grad = "abc"  # type: ignore[assignment]
     x.grad = np.zeros(3)  # numbers are taken as before
     assert x.grad is not None and x.grad.shape == (3,)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug (ops/arithmetic.py _int_safe_power): 0 ** -1 is computed as int(inf), "
+    "which gives -9223372036854775808; PyTorch's integer power gives 0",
+)
+def test_an_integer_tensor_to_negative_integer_tensor_powers_truncates_as_in_pytorch() -> None:
+    # a Python int exponent raises (see the bad-input table); a tensor exponent truncates
+    got = Tensor(np.array([0, 1, 2, -1])) ** Tensor(np.array(-1))
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got.data, [0, 1, 0, -1])  # torch.tensor([0, 1, 2, -1]) ** -1
