@@ -91,7 +91,7 @@ def test_without_a_seed_the_order_follows_nn_init_manual_seed():
 def test_single_array_lists_and_tensors():
     (batch,) = list(DataLoader([1, 2, 3], batch_size=3))
     assert isinstance(batch, tuple) and len(batch) == 1
-    assert batch[0].dtype == np.float32  # a list follows Tensor's rule
+    assert batch[0].dtype == np.int64  # a list follows Tensor's rule (ints: int64, as torch)
     t = Tensor(np.ones((4, 2)))
     assert [b[0].shape for b in DataLoader(t, batch_size=3)] == [(3, 2), (1, 2)]
 

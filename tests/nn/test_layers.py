@@ -41,9 +41,9 @@ def test_linear_forward_and_gradients_follow_the_formula():
     W, b = layer.weight.data, layer.bias.data
     np.testing.assert_allclose(y.data, x.data @ W.T + b, **TOL)
     (y * upstream).sum().backward()
-    np.testing.assert_allclose(x.grad, upstream @ W, **TOL)
-    np.testing.assert_allclose(layer.weight.grad, upstream.T @ x.data, **TOL)
-    np.testing.assert_allclose(layer.bias.grad, upstream.sum(axis=0), **TOL)
+    np.testing.assert_allclose(x.grad.data, upstream @ W, **TOL)
+    np.testing.assert_allclose(layer.weight.grad.data, upstream.T @ x.data, **TOL)
+    np.testing.assert_allclose(layer.bias.grad.data, upstream.sum(axis=0), **TOL)
 
 
 def test_linear_matches_pytorch():
@@ -61,9 +61,9 @@ def test_linear_matches_pytorch():
     np.testing.assert_allclose(y.data, ty.detach().numpy(), **TOL)
     (y * upstream).sum().backward()
     (ty * torch.from_numpy(upstream)).sum().backward()
-    np.testing.assert_allclose(x.grad, tx.grad.numpy(), **TOL)
-    np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), **TOL)
-    np.testing.assert_allclose(ours.bias.grad, theirs.bias.grad.numpy(), **TOL)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), **TOL)
+    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), **TOL)
 
 
 def test_linear_default_init_is_pytorchs_uniform_bound_for_weight_and_bias():
@@ -141,7 +141,7 @@ def test_activation_values_and_gradients_follow_the_formula(name):
     assert y.dtype == np.float64 and y.shape == x.shape
     np.testing.assert_allclose(y.data, value(x_np), **TOL)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad, slope(x_np), **TOL)
+    np.testing.assert_allclose(x.grad.data, slope(x_np), **TOL)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
@@ -166,11 +166,11 @@ def test_activations_match_pytorch_including_at_the_corners(name):
         # PyTorch's backward multiplies by 1/6 rounded to float32 even in float64
         # (0.16666667163...), a relative error of 3e-8; ours uses 1/6 in the input's dtype,
         # checked exactly against the formula above
-        np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=5e-8, atol=0)
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=5e-8, atol=0)
         ratio = tx.grad.numpy()[x.grad != 0] / x.grad[x.grad != 0]
         np.testing.assert_allclose(ratio, float(np.float32(1 / 6)) * 6, rtol=1e-12)
     else:
-        np.testing.assert_allclose(x.grad, tx.grad.numpy(), **TOL)
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), **TOL)
 
 
 def test_activations_keep_float32():
@@ -196,7 +196,7 @@ def test_softplus_is_stable_and_its_gradient_is_the_sigmoid():
     assert np.all(np.isfinite(y.data))
     y.sum().backward()
     with np.errstate(over="ignore"):  # exp(800) = inf gives the right limit, 0
-        np.testing.assert_allclose(x.grad, 1 / (1 + np.exp(-x_np)), **TOL)
+        np.testing.assert_allclose(x.grad.data, 1 / (1 + np.exp(-x_np)), **TOL)
 
 
 def test_activations_can_be_differentiated_twice():
@@ -258,7 +258,7 @@ def test_flatten_and_identity():
     assert nn.Flatten(0, 1)(x).shape == (6, 4)
     assert nn.Flatten(start_dim=0)(x).shape == (24,)
     nn.Flatten()(x).sum().backward()
-    np.testing.assert_array_equal(x.grad, np.ones((2, 3, 4)))
+    np.testing.assert_array_equal(x.grad.data, np.ones((2, 3, 4)))
     assert nn.Identity()(x) is x
     with pytest.raises(
         ValueError,

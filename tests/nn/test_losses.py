@@ -29,7 +29,8 @@ def _loss_and_grad(loss_fn, x_np, target, upstream=None):
     loss = loss_fn(x, target)
     weight = 1.0 if upstream is None else upstream
     (loss * weight).sum().backward()
-    return loss.data, x.grad
+    assert x.grad is not None
+    return loss.data, x.grad.data
 
 
 def _torch_loss_and_grad(torch, loss_fn, x_np, target, upstream=None):
@@ -71,7 +72,7 @@ def test_mse_and_l1_match_pytorch(name, reduction):
     theirs_out = _torch_loss_and_grad(torch, theirs, x_np, tt, upstream)
     for a, b in zip(ours_out, theirs_out):
         np.testing.assert_allclose(a, b, **TOL)
-    np.testing.assert_allclose(t.grad, tt.grad.numpy(), **TOL)
+    np.testing.assert_allclose(t.grad.data, tt.grad.numpy(), **TOL)
 
 
 def test_regression_losses_refuse_mismatched_shapes():

@@ -50,7 +50,7 @@ def test_parameter_requires_grad_and_follows_tensor_dtype_rules():
     assert p.dtype == np.float32
     assert nn.Parameter(np.zeros(2)).dtype == np.float64
     assert not nn.Parameter(np.zeros(2), requires_grad=False).requires_grad
-    assert repr(p).startswith("Parameter containing:\nTensor([1., 2.]")
+    assert repr(p) == "Parameter containing:\ntensor([1.0000, 2.0000], requires_grad=True)"
     with pytest.raises(TypeError, match="only floating tensors can require grad"):
         nn.Parameter(np.array([1, 2]))
 
@@ -188,9 +188,13 @@ def test_zero_grad_sets_tensor_grads_to_none_or_zeros():
     unused = {id(gate.weight), id(gate.bias), id(block.extras["offsets"][0])}
     for p in block.parameters():
         assert (p.grad is None) == (id(p) in unused)  # forward() does not use the extras
+    arrays = {id(p): p.grad.data for p in block.parameters() if p.grad is not None}
     block.zero_grad(set_to_none=False)
     for p in block.parameters():
-        assert p.grad is not None and p.grad.shape == p.shape and not p.grad.any()
+        if id(p) in unused:  # None stays None, as in PyTorch (and as Optimizer.zero_grad does)
+            assert p.grad is None
+        else:  # zeroed in place
+            assert p.grad is not None and p.grad.data is arrays[id(p)] and not p.grad.data.any()
     block.zero_grad()
     assert all(p.grad is None for p in block.parameters())
 
