@@ -124,3 +124,15 @@ def test_pow_gradient_of_the_exponent_at_a_zero_base_is_zero() -> None:
     base, exponent = Value(0.0), Value(0.0)
     (base**exponent).backward()  # 0**0 = 1, flat in both (0 * 0**-1 would be nan)
     assert base.grad == 0.0 and exponent.grad == 0.0
+
+
+@pytest.mark.parametrize("bad", [None, "1.5", [1.0]], ids=["None", "text", "a list"])
+def test_assigning_a_non_number_as_a_gradient_names_its_type(bad: object) -> None:
+    # regression: the setter let float() raise its own message ("float() argument must be...")
+    v = Value(1.0)
+    with pytest.raises(
+        TypeError, match=rf"Value.grad must be a number .* got a {type(bad).__name__}"
+    ):
+        v.grad = bad  # type: ignore[assignment]
+    v.grad = 2  # numbers are taken, as floats
+    assert v.grad == 2.0 and type(v.grad) is float
