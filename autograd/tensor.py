@@ -223,6 +223,11 @@ class Tensor(Node):
             return
         g = value if isinstance(value, Tensor) else None
         arr = value.data if g is not None else np.asarray(value)
+        if arr.dtype.kind not in "biuf":  # text would otherwise fail later, as a wrong shape
+            raise TypeError(
+                "assigned grad must be a Tensor, an array of numbers or None, got a "
+                f"{type(value).__name__} ({value!r:.40})"
+            )
         if arr.shape != self.data.shape:
             raise ValueError(
                 f"assigned grad has shape {tuple(arr.shape)}, but the tensor has shape "

@@ -42,7 +42,13 @@ _new = object.__new__
 _INF = math.inf
 
 
-def make(data: float, parents: tuple[Value, ...], op: Any, ctx: Any = None, needs_grad: bool | None = None) -> Value:
+def make(
+    data: float,
+    parents: tuple[Value, ...],
+    op: Any,
+    ctx: Any = None,
+    needs_grad: bool | None = None,
+) -> Value:
     """The result of an op: records the graph only when grad mode is on and a parent needs it
     (``needs_grad``: whether one does, for ops of more than two inputs)."""
     out = _new(Value)
@@ -124,7 +130,18 @@ class Value(Node):
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        self._grad = value if isinstance(value, (float, Value)) else _as_float(value, "grad")
+        if isinstance(value, (float, Value)):
+            self._grad = value
+            return
+        try:
+            if isinstance(value, (str, bytes)):  # float() would parse "1.5"
+                raise TypeError
+            self._grad = _as_float(value, "grad")
+        except (TypeError, ValueError):
+            raise TypeError(
+                "Value.grad must be a number (or a Value), got a "
+                f"{type(value).__name__} ({value!r:.40})"
+            ) from None
 
     # hooks for the graph core
     def _seed_grad(self) -> float:

@@ -19,6 +19,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from ..graph import Node, is_released, released_error
 from . import style
 from .collapse import plan
 from .edges import add_edges
@@ -27,7 +28,6 @@ from .modules import assign_modules, module_kinds, parameter_names
 from .nodes import SMALL, Scene, Statement
 from .output import GraphDrawing, GraphvizNotInstalledError
 from .walk import walk
-from ..graph import Node, is_released, released_error
 
 __all__ = ["draw_graph", "GraphDrawing", "GraphvizNotInstalledError"]
 
@@ -82,7 +82,7 @@ def draw_graph(
         raise ValueError(f"draw_graph(): rankdir must be one of TB, BT, LR, RL, got {rankdir!r}")
     names = parameter_names(params)
     w = walk(roots)
-    for node in w.nodes:
+    for node in w.nodes:  # a released node has lost its inputs and what its label reads
         if is_released(node):
             raise released_error(node, "draw_graph()")
     kinds = module_kinds(params)
