@@ -362,6 +362,8 @@ def _scalar_operand(x: Tensor, c: Any, name: str, true_division: bool = False) -
 
 
 def _with_number(op: Op, fn: Any, x: Tensor, c: Any, name: str, true_division: bool = False) -> Tensor:
+    if isinstance(c, np.generic):  # a NumPy number counts as a Python number, as in PyTorch
+        c = c.item()
     d = _scalar_operand(x, c, name, true_division)
     try:
         data = fn(d, c)
@@ -489,7 +491,11 @@ def _tensor_power_by_number(d: np.ndarray, c: Any) -> np.ndarray:
 
 
 def _int_safe_power(x: Any, y: Any) -> Any:
-    if y.dtype.kind in "iu" and (y < 0).any():  # PyTorch: x ** -n for integers truncates
-        with np.errstate(divide="ignore"):
-            return np.trunc(np.power(x.astype(np.float64), y)).astype(x.dtype)
+    if y.dtype.kind in "iu" and x.dtype.kind in "iu" and (y < 0).any():
+        # PyTorch's integer power: x ** -n is 1 for x = 1, ±1 for x = -1, else 0 (truncated)
+        base, exponent = np.broadcast_arrays(x, y)
+        out = np.power(base, np.where(exponent < 0, 0, exponent))
+        odd = (exponent % 2) == 1
+        negative_power = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+        return np.where(exponent < 0, negative_power, out).astype(out.dtype)
     return np.power(x, y)

@@ -177,7 +177,7 @@ AMIN = Op(
 def _extreme(op: Op, fn: Any, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Tensor:
     x = as_tensor(input, op.name)
     axes, keep = _reduction_args(op.name, x, dim, keepdim, axis, keepdims)
-    if any(x.shape[a] == 0 for a in axes) or (x.size == 0 and not axes):
+    if any(x.shape[a] == 0 for a in axes) or (x.data.size == 0 and not axes):
         raise ValueError(f"{op.name}(): cannot reduce an empty tensor of shape {x.shape}")
     data = getattr(x.data, fn)(axis=axes, keepdims=keep)
     return make(data, (x,), op, (keep_shape(x.shape, axes), x.shape, axes))
@@ -260,7 +260,7 @@ def _max_or_min(
     d = dim_alias(name, dim, axis)
     keep = keepdim_alias(name, keepdim, keepdims)
     if d is None:
-        if x.size == 0:
+        if x.data.size == 0:
             raise ValueError(f"{name}(): cannot reduce an empty tensor of shape {x.shape}")
         data = x.data.max() if largest else x.data.min()
         return make(data, (x,), MAX_ALL if largest else MIN_ALL)
@@ -297,7 +297,7 @@ def _arg(largest: bool, input: Any, dim: Any, keepdim: bool, axis: Any) -> Tenso
     name = "argmax" if largest else "argmin"
     x = as_tensor(input, name)
     d = dim_alias(name, dim, axis)
-    if x.size == 0:
+    if x.data.size == 0:
         raise ValueError(f"{name}(): cannot reduce an empty tensor of shape {x.shape}")
     if d is None:
         flat = _arg_extreme(x.data.reshape(-1), 0, largest)

@@ -23,7 +23,21 @@ from autograd.op import REGISTRY
 from autograd.ops.unary import Unary
 
 SHAPES = [(), (1,), (3,), (2, 3), (1, 3), (2, 1), (3, 1, 2), (2, 3, 2)]
-EDGE_VALUES = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 1e-300, -1e-300, 1e300, -1e300, np.nan, np.inf, -np.inf]
+EDGE_VALUES = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    2.0,
+    0.5,
+    1e-300,
+    -1e-300,
+    1e300,
+    -1e300,
+    np.nan,
+    np.inf,
+    -np.inf,
+]
 
 
 def unary_ops(value_only: bool = False) -> list[Unary]:
@@ -36,7 +50,9 @@ def unary_ops(value_only: bool = False) -> list[Unary]:
             continue
         if not hasattr(autograd.Tensor, op.name):
             continue
-        if value_only and not (hasattr(autograd.Value, op.name) and any(c.value for c in op.checks)):
+        if value_only and not (
+            hasattr(autograd.Value, op.name) and any(c.value for c in op.checks)
+        ):
             continue
         if op.checks[0].order == 0 or all(c.order < 1 for c in op.checks):
             continue  # flat ops (floor, sign): their gradient is 0 everywhere, dull to fuzz
@@ -60,8 +76,10 @@ class Program:
     scalar: bool = False  # a Value program: Value's ops only
 
     def code(self) -> str:
-        head = [f"v{i} = t.tensor({data.tolist()!r}, dtype=t.float64, requires_grad=True)"
-                for i, (_, data) in enumerate(self.leaves)]
+        head = [
+            f"v{i} = t.tensor({data.tolist()!r}, dtype=t.float64, requires_grad=True)"
+            for i, (_, data) in enumerate(self.leaves)
+        ]
         return "\n".join(head + self.lines)
 
     def __repr__(self) -> str:
@@ -110,7 +128,9 @@ def leaf_data(draw: Any, shape: tuple[int, ...], edge: bool) -> np.ndarray:
 
 
 @st.composite
-def programs(draw: Any, edge: bool = False, max_steps: int = 6, value_only: bool = False) -> Program:
+def programs(
+    draw: Any, edge: bool = False, max_steps: int = 6, value_only: bool = False
+) -> Program:
     """A random program ending in one value (for ``value_only``: scalar Value programs)."""
     prog = Program(scalar=value_only)
     n_leaves = draw(st.integers(1, 3))
@@ -146,14 +166,18 @@ def _pick(draw: Any, prog: Program) -> int:
     return n - 1 - draw(st.integers(0, min(2, n - 1))) if recent else draw(st.integers(0, n - 1))
 
 
-def _unary(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _unary(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     i = _pick(draw, prog)
     op = draw(st.sampled_from(unaries))
     a = f"v{i}" if edge else _squash(op, f"v{i}")
     return f"{a}.{op.name}()", prog.shapes[i]
 
 
-def _binary(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _binary(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     i = _pick(draw, prog)
     j = draw(st.integers(0, len(prog.shapes) - 1))
     shape = _broadcasts(prog.shapes[i], prog.shapes[j])
@@ -172,14 +196,36 @@ def _binary(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple
 
 
 NUMBER_LINES = [
-    "{a} * 2.5", "{a} + 0.5", "1.5 - {a}", "{a} / 3.0", "{a} ** 2", "{a} ** 3", "-{a}",
-    "{a} - 0.25", "2.0 * {a}", "{a} / -0.1",
+    "{a} * 2.5",
+    "{a} + 0.5",
+    "1.5 - {a}",
+    "{a} / 3.0",
+    "{a} ** 2",
+    "{a} ** 3",
+    "-{a}",
+    "{a} - 0.25",
+    "2.0 * {a}",
+    "{a} / -0.1",
 ]
-SAFE_NUMBER_LINES = ["2.0 / ({a} * {a} + 0.5)", "({a}.abs() + 0.5) ** 0.5", "2.0 ** {a}.tanh()", "({a}.abs() + 0.5) ** -1.5"]
-EDGE_NUMBER_LINES = ["2.0 / {a}", "{a} ** 0.5", "2.0 ** {a}", "{a} ** 0.0", "0.0 ** {a}", "{a} ** -1.5"]
+SAFE_NUMBER_LINES = [
+    "2.0 / ({a} * {a} + 0.5)",
+    "({a}.abs() + 0.5) ** 0.5",
+    "2.0 ** {a}.tanh()",
+    "({a}.abs() + 0.5) ** -1.5",
+]
+EDGE_NUMBER_LINES = [
+    "2.0 / {a}",
+    "{a} ** 0.5",
+    "2.0 ** {a}",
+    "{a} ** 0.0",
+    "0.0 ** {a}",
+    "{a} ** -1.5",
+]
 
 
-def _number(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _number(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     i = _pick(draw, prog)
     line = draw(st.sampled_from(NUMBER_LINES + (EDGE_NUMBER_LINES if edge else SAFE_NUMBER_LINES)))
     return line.format(a=f"v{i}"), prog.shapes[i]
@@ -192,12 +238,18 @@ def _dims(draw: Any, ndim: int) -> tuple[int, ...]:
     return tuple(d - ndim if draw(st.booleans()) else d for d in chosen)
 
 
-def _reduce(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _reduce(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     i = _pick(draw, prog)
     shape = prog.shapes[i]
     ndim = len(shape)
     a = f"v{i}"
-    how = draw(st.sampled_from(["sum", "mean", "amax", "amin", "logsumexp", "max_dim", "softmax", "log_softmax", "all"]))
+    how = draw(
+        st.sampled_from(
+            ["sum", "mean", "amax", "amin", "logsumexp", "max_dim", "softmax", "log_softmax", "all"]
+        )
+    )
     if how == "all":
         fn = draw(st.sampled_from(["sum", "mean", "max", "min"]))
         return f"{a}.{fn}()", ()
@@ -221,11 +273,17 @@ def _reduced(shape: tuple[int, ...], dims: set[int], keep: bool) -> tuple[int, .
     return tuple(1 if i in dims else n for i, n in enumerate(shape) if keep or i not in dims)
 
 
-def _shape(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _shape(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     i = _pick(draw, prog)
     shape, a = prog.shapes[i], f"v{i}"
     ndim = len(shape)
-    how = draw(st.sampled_from(["reshape", "unsqueeze", "squeeze", "transpose", "permute", "expand", "flatten"]))
+    how = draw(
+        st.sampled_from(
+            ["reshape", "unsqueeze", "squeeze", "transpose", "permute", "expand", "flatten"]
+        )
+    )
     if how == "reshape":
         return f"{a}.reshape(-1)", (int(np.prod(shape)),)
     if how == "flatten":
@@ -250,7 +308,9 @@ def _shape(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[
     return f"{a}.expand{target!r}", target
 
 
-def _index(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _index(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     i = _pick(draw, prog)
     shape, a = prog.shapes[i], f"v{i}"
     if not shape or shape[0] == 0:
@@ -260,7 +320,9 @@ def _index(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[
         idx = draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=4))
         return f"{a}[t.tensor({idx!r})]", (len(idx),) + shape[1:]
     if how == "mask":
-        flat = draw(st.lists(st.booleans(), min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))
+        flat = draw(
+            st.lists(st.booleans(), min_size=int(np.prod(shape)), max_size=int(np.prod(shape)))
+        )
         mask = np.array(flat).reshape(shape).tolist()
         return f"{a}[t.tensor({mask!r})]", (sum(flat),)
     if how == "int":
@@ -270,7 +332,9 @@ def _index(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[
     return f"{a}[{start}:]", (shape[0] - start,) + shape[1:]
 
 
-def _choose(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _choose(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     i, j = _pick(draw, prog), draw(st.integers(0, len(prog.shapes) - 1))
     shape = _broadcasts(prog.shapes[i], prog.shapes[j])
     if shape is None:
@@ -288,11 +352,16 @@ def _choose(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple
     return f"t.stack([{a}, {b}], dim=0)", (2,) + prog.shapes[i]
 
 
-def _matmul(draw: Any, prog: Program, unaries: list[Unary], edge: bool) -> tuple[str, tuple[int, ...]] | None:
+def _matmul(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
     pairs = [
         (i, j)
         for i, j in itertools.product(range(len(prog.shapes)), repeat=2)
-        if prog.shapes[i] and prog.shapes[j] and prog.shapes[i][-1] == prog.shapes[j][0] and len(prog.shapes[j]) <= 2
+        if prog.shapes[i]
+        and prog.shapes[j]
+        and prog.shapes[i][-1] == prog.shapes[j][0]
+        and len(prog.shapes[j]) <= 2
     ]
     if not pairs:
         return None

@@ -398,21 +398,12 @@ ENGINE_ROWS = [
         lambda: empty_leaf().max(),
         ValueError,
         r"max\(\): cannot reduce an empty tensor of shape \(0,\)",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="engine bug (ops/reductions.py _max_or_min, _extreme, _arg): `x.size == 0` "
-            "compares the method Tensor.size with 0, so an empty tensor reaches NumPy's bare "
-            "'zero-size array to reduction operation maximum which has no identity'",
-        ),
     ),
     row(
         "argmax of an empty tensor",
         lambda: Tensor(np.zeros(0)).argmax(),
         ValueError,
         r"argmax\(\): cannot reduce an empty tensor of shape \(0,\)",
-        marks=pytest.mark.xfail(
-            strict=True, reason="engine bug (ops/reductions.py _arg): the same `x.size == 0`"
-        ),
     ),
     row(
         "min over an empty dim",

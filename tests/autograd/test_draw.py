@@ -213,11 +213,6 @@ def test_tensor_labels_show_op_shape_dtype_values_and_grad_norm() -> None:
     assert "&#8594; output  scalar float32" in src
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (ops/reductions.py _dims_label): a sum over every dim of a (1, 4) "
-    "tensor is labelled 'sum(dim=1)' (size-1 dims are left out of the reduced dims)",
-)
 def test_a_sum_over_every_dim_reads_sum() -> None:
     x = Tensor(np.ones((1, 4)), requires_grad=True)
     y = x.tanh().sum()

@@ -59,7 +59,9 @@ def agree(ours: Any, theirs: Any, what: str, rtol: float = 1e-6) -> None:
     assert a.shape == b.shape, f"{what}: shape {a.shape} vs PyTorch {b.shape}"
     assert np.array_equal(np.isnan(a), np.isnan(b)), f"{what}: NaN at other places\n{a}\n{b}"
     inf_a, inf_b = np.isinf(a), np.isinf(b)
-    assert np.array_equal(inf_a, inf_b) and np.array_equal(a[inf_a], b[inf_b]), f"{what}: inf\n{a}\n{b}"
+    assert np.array_equal(inf_a, inf_b) and np.array_equal(a[inf_a], b[inf_b]), (
+        f"{what}: inf\n{a}\n{b}"
+    )
     finite = np.isfinite(b)
     scale = max(1.0, float(np.max(np.abs(b[finite]), initial=0.0)))
     np.testing.assert_allclose(a[finite], b[finite], rtol=rtol, atol=rtol * scale, err_msg=what)
@@ -104,7 +106,9 @@ def compare(prog: Program, dtype: str = "float64") -> None:
     # grad(): the same numbers, .grad untouched
     (leaves, out), (t_leaves, t_out) = _run_both(prog, dtype)  # type: ignore[misc]
     ours = ag.grad(_loss(ag, out, getattr(ag, dtype)), leaves, allow_unused=True)
-    theirs = torch.autograd.grad(_loss(torch, t_out, getattr(torch, dtype)), t_leaves, allow_unused=True)
+    theirs = torch.autograd.grad(
+        _loss(torch, t_out, getattr(torch, dtype)), t_leaves, allow_unused=True
+    )
     for k, (g, tg) in enumerate(zip(ours, theirs)):
         agree(g, tg, f"grad(): gradient of v{k}", rtol)
     assert all(x.grad is None for x in leaves)

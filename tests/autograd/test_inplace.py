@@ -80,7 +80,7 @@ def _leaf_inplace(t: Any) -> Any:
 
 def _leaf_no_grad(t: Any) -> Any:
     w = t.tensor([1.0, 2.0], requires_grad=True)
-    with (no_grad() if t is ag else torch.no_grad()):
+    with no_grad() if t is ag else torch.no_grad():
         w -= 0.5 * t.tensor([2.0, 2.0])
     return (w, w.requires_grad)
 

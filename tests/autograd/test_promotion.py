@@ -1,5 +1,5 @@
-"""Type promotion follows ``torch.result_type`` over the whole matrix of operand kinds: every pair of
-bool/uint8/int32/int64/float32/float64 tensors with dimensions, 0-d tensors and Python
+"""Type promotion follows ``torch.result_type`` over the whole matrix of operand kinds: every
+pair of bool/uint8/int32/int64/float32/float64 tensors with dimensions, 0-d tensors and Python
 bool/int/float; and the arithmetic itself keeps PyTorch's result dtypes."""
 
 from __future__ import annotations

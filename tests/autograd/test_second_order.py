@@ -231,13 +231,6 @@ def test_the_second_derivative_of_a_linear_function_is_not_recorded() -> None:
     assert g.data == 3.0 and not g.requires_grad
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="engine bug (ops/arithmetic.py zeros_like): the flat gradient of x ** 0 (and of x ** y "
-    "at y == 0) is np.zeros_like(g), an object array when g is a recorded Value, which cannot "
-    "be added to the gradient of another path",
-)
 @pytest.mark.parametrize("power", [lambda x: x**0, lambda x: x ** Value(0.0)], ids=["x**0", "x**y"])
 def test_a_recorded_flat_gradient_adds_up_with_another_path(power: Callable[[Any], Any]) -> None:
     x = Value(2.0)

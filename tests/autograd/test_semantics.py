@@ -64,12 +64,16 @@ ROWS: dict[str, Any] = {
     "mean of empty is nan": lambda t: t.tensor([]).mean(),
     "sum of empty is 0": lambda t: t.zeros(0, 3).sum(0),
     # advanced indexing where PyTorch differs from NumPy
-    "int apart from an array index": lambda t: t.arange(2 * 5 * 11 * 4 * 3).reshape(2, 5, 11, 4, 3)[
-        1, :, 3:11:2, t.tensor([0, 2]), 0:2
-    ].shape,
+    "int apart from an array index": lambda t: (
+        t.arange(2 * 5 * 11 * 4 * 3)
+        .reshape(2, 5, 11, 4, 3)[1, :, 3:11:2, t.tensor([0, 2]), 0:2]
+        .shape
+    ),
     "int then array then slice": lambda t: t.arange(24).reshape(2, 3, 4)[0, t.tensor([1, 2]), :],
     # NaN edge cases
-    "maximum with nan": lambda t: t.maximum(t.tensor([float("nan"), 1.0]), t.tensor([0.0, float("nan")])),
+    "maximum with nan": lambda t: t.maximum(
+        t.tensor([float("nan"), 1.0]), t.tensor([0.0, float("nan")])
+    ),
     "minimum with nan": lambda t: t.minimum(t.tensor([float("nan"), 1.0]), t.tensor([0.0, 2.0])),
 }
 
@@ -80,7 +84,9 @@ def test_row_matches_pytorch(name: str) -> None:
     ours, theirs = _plain(fn(ag)), _plain(fn(torch))
     if isinstance(theirs, tuple) and len(theirs) == 2 and isinstance(theirs[0], str):
         assert ours[0] == theirs[0], f"dtype {ours[0]} vs PyTorch {theirs[0]}"
-        np.testing.assert_allclose(np.asarray(ours[1], float), np.asarray(theirs[1], float), equal_nan=True)
+        np.testing.assert_allclose(
+            np.asarray(ours[1], float), np.asarray(theirs[1], float), equal_nan=True
+        )
     else:
         assert ours == theirs
 

@@ -337,12 +337,6 @@ def test_construction_dtypes_follow_torch_tensor() -> None:
         lambda x: x**2 + 3.0**x,
         pytest.param(
             lambda x: x * np.float64(2.0),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="engine bug (ops/arithmetic.py _with_number): a NumPy float64 scalar is "
-                "passed to NumPy as is, so float32 * np.float64(2.0) gives float64; PyTorch "
-                "treats NumPy scalars as Python numbers (float32)",
-            ),
         ),
         lambda x: maximum(x, 0.0),
         lambda x: where(x > 1.0, x, 0.0),
@@ -472,11 +466,6 @@ def test_assigning_text_as_a_gradient_is_refused_as_text() -> None:
     assert x.grad is not None and x.grad.shape == (3,)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (ops/arithmetic.py _int_safe_power): 0 ** -1 is computed as int(inf), "
-    "which gives -9223372036854775808; PyTorch's integer power gives 0",
-)
 def test_an_integer_tensor_to_negative_integer_tensor_powers_truncates_as_in_pytorch() -> None:
     # a Python int exponent raises (see the bad-input table); a tensor exponent truncates
     got = Tensor(np.array([0, 1, 2, -1])) ** Tensor(np.array(-1))

@@ -378,8 +378,8 @@ def test_zero_grad() -> None:
     (v * v).backward()
     old = t.grad
     opt.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(t.grad, 0.0)
-    assert t.grad is not old and np.all(old == 2.0)  # a new array: the old one is untouched
+    np.testing.assert_array_equal(t.grad.data, 0.0)
+    assert t.grad.data is old.data  # zeroed in place, as in PyTorch (and as Module.zero_grad)
     assert untouched.grad is None  # a missing gradient stays missing, as in PyTorch
     assert v.grad == 0.0 and type(v.grad) is float
     v.grad = 3.0
