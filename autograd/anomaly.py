@@ -5,6 +5,9 @@ in a weak table, so it dies with the node), its output is checked for NaN, and s
 gradient the backward pass computes. An inf is not an anomaly (masks use -inf, log(0) is -inf),
 as in PyTorch. NumPy's own warnings are silenced inside the block, so the report is the first
 thing the user reads. Outside the block none of this runs: ops pay a single flag check.
+
+The same hook serves gradcheck's doctor: ``record_ops(callback)`` hands every node recorded
+inside it to ``callback`` (gradcheck/blame.py replays a function op by op with it).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 import traceback
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,22 +42,43 @@ class detect_anomaly:  # noqa: N801 - named as in PyTorch
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
-        self._previous: list[tuple[bool, Any]] = []
+        self._previous: list[tuple[Any, ...]] = []
 
     def __enter__(self) -> detect_anomaly:
         quiet = np.errstate(all="ignore")
         quiet.__enter__()
-        self._previous.append((mode.anomaly, quiet))
-        mode.anomaly = self.check_nan
+        self._previous.append((mode.anomaly, mode.detecting, mode.check_nan, quiet))
+        # check_nan=False still records where each op was created (as in PyTorch)
+        mode.anomaly = mode.detecting = True
+        mode.check_nan = self.check_nan
         return self
 
     def __exit__(self, *exc: object) -> None:
-        mode.anomaly, quiet = self._previous.pop()
+        mode.anomaly, mode.detecting, mode.check_nan, quiet = self._previous.pop()
         quiet.__exit__(None, None, None)
 
 
+class record_ops:  # noqa: N801 - a context manager, named like detect_anomaly
+    """Hand every node an op records inside the block to ``callback`` (right after the op made
+    it, before any other op can read it: the callback may replace its data). Used by
+    gradcheck's doctor; it costs the ops nothing outside the block."""
+
+    def __init__(self, callback: Callable[[Node], None]) -> None:
+        self.callback = callback
+        self._previous: list[tuple[bool, Any]] = []
+
+    def __enter__(self) -> record_ops:
+        self._previous.append((mode.anomaly, mode.recorder))
+        mode.anomaly = True
+        mode.recorder = self.callback
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mode.anomaly, mode.recorder = self._previous.pop()
+
+
 def is_anomaly_enabled() -> bool:
-    return bool(mode.anomaly)
+    return bool(mode.detecting)
 
 
 def _op_name(node: Node) -> str:
@@ -79,7 +104,14 @@ def _where(node: Node) -> str:
 
 def on_forward(out: Node) -> None:
     """Called by an op in anomaly mode right after it recorded ``out``."""
+    recorder = mode.recorder
+    if recorder is not None:
+        recorder(out)
+    if not mode.detecting:
+        return
     _creation_sites[out] = _user_stack()
+    if not mode.check_nan:
+        return
     bad = out._non_finite(out.data)
     if bad is not None:
         inputs = ", ".join(p._describe() for p in out._parents)
@@ -91,6 +123,8 @@ def on_forward(out: Node) -> None:
 
 def on_backward(node: Node, grads: Any) -> None:
     """Called by the backward pass in anomaly mode after ``node``'s rule gave ``grads``."""
+    if not mode.check_nan:
+        return
     for i, (parent, pg) in enumerate(zip(node._parents, grads)):
         if pg is None:
             continue

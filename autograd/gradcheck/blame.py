@@ -1,0 +1,855 @@
+"""The gradient doctor: when gradcheck fails, find the op whose backward rule is wrong, or the place
+between two right ops where the gradient is lost.
+
+How an op's forward is re-run. Checking an op on its own needs its forward at inputs near the ones
+it received. Ops declare their backward rule, but their forward is whatever code called ``make``:
+a public function with its own argument handling, a Tensor method, a fused op in ``nn``, a
+user's ``Function``. Rather than declare a second forward per op (over a hundred declarations
+to keep in step with the real code), or record each op's public call and its arguments (calls
+whose arguments were rebound, helpers handed precomputed data, in-place ops that run through a
+lambda), the doctor re-runs *the user's function itself*, op by op:
+
+- ``record_ops`` (anomaly.py) hands every node to a callback right after its op made it, before
+  any other op reads it. It is the hook ``detect_anomaly`` already has, so ops pay nothing new.
+- A first run records the nodes in creation order, with the user's line that made each (as
+  ``detect_anomaly`` does) and the data it and its inputs had.
+- A replay runs ``fn`` again and, as each node appears (the same op at the same position: fn is
+  deterministic, gradcheck checked), may replace its data. Giving every node its recorded value
+  plus a small step along a random direction makes every op compute its output from perturbed
+  inputs while all other values stay those of the first run: two replays give, for every op at
+  once, the derivative of its own forward along that direction. Each op's backward rule, called
+  on the recorded data, must agree with it. An op that disagrees is checked input by input and
+  element by element, with replays that perturb one input of it only.
+- If every rule is right, the gradient can only be lost between ops: a value that left the graph
+  (``.data``, ``detach()``, NumPy, a new Tensor made from one) and came back as a constant.
+  Adding a small step to a node's output in a replay (the rest recomputed) measures how fn's
+  output really depends on that node; the backward pass gives how dagrad thinks it does. A
+  search over creation order finds the last node where the two differ, and one more replay finds
+  the op that received its value outside the graph.
+"""
+
+from __future__ import annotations
+
+import linecache
+import math
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..anomaly import record_ops
+from ..graph import Node, backprop, grad
+from ..modes import no_grad
+from ..tensor import Tensor
+from ..value import Value
+from .check import Kink, _differences, _judge
+
+__all__ = ["Culprit", "Diagnosis", "ElementError", "Site", "blame", "diagnose"]
+
+MAX_ELEMENTS = 32  # elements of one input checked one by one when its op's rule is wrong
+SHOWN_ELEMENTS = 3  # elements shown per wrong input in the report
+SHOWN_RIGHT = 12  # right ops listed by name in the report
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_ENGINE_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd", "nn", "optim"))
+_BACKPROP = backprop.__code__
+
+
+# --- what the doctor reports --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where user code made a node: file, line number, the line's text, and its function."""
+
+    file: str
+    line: int
+    code: str
+    function: str
+    in_rule: bool = False  # a line inside a backward rule (a custom op's backward, say)
+
+    def __str__(self) -> str:
+        text = f"{_display(self.file)}:{self.line}"
+        return f"{text}: {self.code}" if self.code else text
+
+
+@dataclass(frozen=True)
+class ElementError:
+    """One element of an op's input where its rule and finite differences of its forward
+    disagree: ``d sum(w * op output) / d input[index]`` (w random) both ways."""
+
+    input: int
+    index: tuple[int, ...]
+    rule: float
+    numeric: float
+
+
+@dataclass(frozen=True)
+class Culprit:
+    """What the doctor blames.
+
+    ``kind`` is ``"wrong rule"`` (the op's backward rule disagrees with its forward: ``inputs``
+    and ``elements`` say where) or ``"lost gradient"`` (every rule is right, but the value of
+    ``op`` reaches ``to_op`` outside the graph). ``site`` is the user's line that made the op.
+    ``rule_of`` names the op whose backward rule made it (second derivatives), else ""; ``site``
+    is then the line in that rule's code if the rule is the user's (a custom op's backward),
+    else the line that made the op ``rule_of``.
+    """
+
+    kind: str
+    op: str
+    site: Site | None
+    inputs: tuple[int, ...] = ()
+    elements: tuple[ElementError, ...] = ()
+    rule_of: str = ""
+    to_op: str = ""
+    to_site: Site | None = None
+    to_rule_of: str = ""
+    note: str = ""
+
+    def __str__(self) -> str:
+        where = _made(self.op, self.site, self.rule_of)
+        if self.kind == "lost gradient":
+            to = _made(self.to_op, self.to_site, self.to_rule_of) if self.to_op else "fn's output"
+            return f"gradient lost between {where} and {to}"
+        return (
+            f"wrong rule: {where}, input{'s' if len(self.inputs) != 1 else ''} {_ints(self.inputs)}"
+        )
+
+
+@dataclass(frozen=True)
+class CheckedOp:
+    """An op the doctor checked on its own and found right (or at a kink)."""
+
+    op: str
+    site: Site | None
+    rule_of: str = ""
+    kink: bool = False
+
+
+@dataclass
+class Diagnosis:
+    """The doctor's finding: ``culprits`` (empty if it found none), the ops it found right,
+    and a note when it could not tell."""
+
+    culprits: list[Culprit] = field(default_factory=list)
+    right: list[CheckedOp] = field(default_factory=list)
+    checked: int = 0
+    note: str = ""
+
+    def report(self) -> str:
+        lines = []
+        wrong = [c for c in self.culprits if c.kind == "wrong rule"]
+        lost = [c for c in self.culprits if c.kind == "lost gradient"]
+        if self.checked:
+            lines.append(
+                f"doctor: the {self.checked} op{'s' if self.checked != 1 else ''} of fn's graph, "
+                "each checked on its own (its backward rule against finite differences of its "
+                "forward, at the inputs it received):"
+            )
+        elif not self.culprits:
+            lines.append("doctor: fn's output does not depend on any op that records a graph")
+        for c in wrong:
+            lines += _wrong_lines(c)
+        for c in lost:
+            lines += _lost_lines(c, bool(wrong))
+        if self.right:
+            names = [_short(r) for r in self.right[:SHOWN_RIGHT]]
+            more = len(self.right) - SHOWN_RIGHT
+            tail = f" and {more} more" if more > 0 else ""
+            lines.append(f"  right: {', '.join(names)}{tail}")
+        if self.note:
+            lines.append(f"  {self.note}")
+        return "\n".join(lines)
+
+
+def _made(op: str, site: Site | None, rule_of: str) -> str:
+    return f"'{op}' ({_at(site, rule_of)})"
+
+
+def _wrong_lines(c: Culprit) -> list[str]:
+    lines = [f"  op '{c.op}' has a wrong backward rule", f"    {_at(c.site, c.rule_of)}"]
+    if c.note:
+        lines.append(f"    {c.note}")
+    for i in c.inputs:
+        errors = [e for e in c.elements if e.input == i]
+        if not errors:
+            lines.append(f"    input {i}: its gradient is wrong")
+            continue
+        errors.sort(key=lambda e: abs(e.rule - e.numeric), reverse=True)
+        shown = ", ".join(
+            f"element {e.index}: rule {_num(e.rule)}, numeric {_num(e.numeric)}"
+            for e in errors[:SHOWN_ELEMENTS]
+        )
+        lines.append(f"    input {i}: wrong at {_count(errors, c)}; worst: {shown}")
+    return lines
+
+
+def _count(errors: list[ElementError], c: Culprit) -> str:
+    n = len(errors)
+    return f"{n} element{'s' if n != 1 else ''}"
+
+
+def _lost_lines(c: Culprit, after_wrong: bool) -> list[str]:
+    head = "  and the gradient" if after_wrong else "  every op's rule is right; the gradient"
+    lines = [f"{head} is lost between ops '{c.op}' and '{c.to_op or 'fn output'}':"]
+    lines.append(f"    '{c.op}' {_at(c.site, c.rule_of)}")
+    if c.to_op:
+        lines.append(f"    '{c.to_op}' {_at(c.to_site, c.to_rule_of)}")
+        lines.append(
+            f"    '{c.to_op}' receives a value computed from the output of '{c.op}' outside the "
+            "graph (.data, .detach(), NumPy, .item() or a new Tensor made from it), so no "
+            "gradient flows back along that path"
+        )
+    else:
+        lines.append(
+            f"    the output of '{c.op}' reaches fn's output outside the graph (.data, .detach(), "
+            "NumPy, .item() or a new Tensor made from it), so no gradient flows back along it"
+        )
+    return lines
+
+
+def _at(site: Site | None, rule_of: str) -> str:
+    if not rule_of:
+        return f"made at {site}" if site else "made at a line not recorded"
+    if site is not None and site.in_rule:
+        return f"made by the backward rule of '{rule_of}', at {site}"
+    return f"made by the backward rule of '{rule_of}'" + (
+        f", for the '{rule_of}' made at {site}" if site else ""
+    )
+
+
+def _short(r: CheckedOp) -> str:
+    where = f"{_display(r.site.file)}:{r.site.line}" if r.site else "?"
+    if r.rule_of:
+        where = f"in the rule of '{r.rule_of}' at {where}"
+    return f"'{r.op}' ({where}{', at a kink' if r.kink else ''})"
+
+
+def _ints(xs: Sequence[int]) -> str:
+    return " and ".join(str(x) for x in xs) if xs else "?"
+
+
+def _num(x: float) -> str:
+    return f"{x + 0.0:.6g}"
+
+
+def _display(path: str) -> str:
+    """A path relative to the working directory when it lies below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+# --- the public entry points ----------------------------------------------------------------------
+
+
+def blame(
+    fn: Callable[..., Any],
+    inputs: Any,
+    *,
+    order: int = 1,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    seed: int = 0,
+) -> Diagnosis:
+    """Run the doctor on ``fn(*inputs)`` (``order=2``: on its first derivatives, as
+    gradgradcheck builds them), whether or not gradcheck fails: every op checked on its own,
+    and the gradient traced for losses between ops. ``Diagnosis.culprits`` is empty for a
+    correct graph."""
+    from .check import _draw_weights, _outputs, _weight_shape, first_derivatives_of
+    from .inputs import Float64Inputs, as_args, check_callable, check_settings
+
+    check_settings(eps, atol, rtol)
+    check_callable("blame", fn)
+    if order not in (1, 2):
+        raise ValueError(f"blame(): order must be 1 or 2, got {order!r}")
+    args = as_args(inputs)
+    with Float64Inputs(args) as slots:
+        if order == 2:
+            fn = first_derivatives_of(fn, args, [s.position for s in slots], seed)
+        outs = _outputs(fn(*args), "fn")
+        weights = _draw_weights([_weight_shape(o) for o in outs], np.random.default_rng([seed, 1]))
+        return diagnose(fn, args, outs, weights, eps=eps, atol=atol, rtol=rtol, seed=seed)
+
+
+def diagnose(
+    fn: Callable[..., Any],
+    args: tuple[Any, ...],
+    outs: Sequence[Node],
+    weights: Sequence[Any],
+    *,
+    eps: float,
+    atol: float,
+    rtol: float,
+    seed: int,
+) -> Diagnosis:
+    """The doctor, as gradcheck calls it on a failure (inputs already in float64): never
+    raises, so the failure report always reaches the user."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return _Doctor(fn, args, weights, eps, atol, rtol, seed).run()
+    except Exception as err:  # noqa: BLE001 - a diagnosis must not hide the failure itself
+        return Diagnosis(note=f"the doctor could not finish: {type(err).__name__}: {err}")
+
+
+# --- recording and replaying fn -----------------------------------------------------------------
+
+
+class _Diverged(Exception):
+    """A replay made other ops than the recorded run (fn branches on its values)."""
+
+
+class _Found(Exception):
+    """Stops a replay once it found what it looked for."""
+
+
+def _copy(data: Any) -> Any:
+    return np.array(data, copy=True) if isinstance(data, np.ndarray) else data
+
+
+def _is_float(node: Node) -> bool:
+    return isinstance(node, Value) or (isinstance(node, Tensor) and node.data.dtype.kind == "f")
+
+
+def _shape(data: Any) -> tuple[int, ...]:
+    return tuple(np.shape(data))
+
+
+def _site_of_stack() -> tuple[Site | None, bool]:
+    """The innermost frame of user code above the op that is being recorded, and whether the
+    node was made by a built-in backward rule (no user frame between it and the backward pass:
+    the user's line is then that of the op whose rule ran)."""
+    frame = sys._getframe(3)
+    while frame is not None:
+        code = frame.f_code
+        if code is _BACKPROP:
+            return None, True
+        if not code.co_filename.startswith(_ENGINE_DIRS):
+            text = linecache.getline(code.co_filename, frame.f_lineno).strip()
+            return Site(code.co_filename, frame.f_lineno, text, code.co_name), False
+        frame = frame.f_back  # type: ignore[assignment]
+    return None, False
+
+
+def _rule_owner() -> Node | None:
+    """The node whose backward rule is running (it is making the node being recorded)."""
+    frame = sys._getframe(3)
+    while frame is not None:
+        if frame.f_code is _BACKPROP:
+            return frame.f_locals.get("node")  # type: ignore[no-any-return]
+        frame = frame.f_back  # type: ignore[assignment]
+    return None
+
+
+class _Recording:
+    """fn's nodes in creation order, each with its data and its inputs' data as made, and the
+    user's line that made it."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.data: list[Any] = []
+        self.parent_data: list[tuple[Any, ...]] = []
+        self.sites: list[Site | None] = []
+        self.in_rule: list[bool] = []
+        self.owner: list[int | None] = []
+        self._index: dict[int, int] = {}
+        self._by_parents: dict[int, int] = {}
+        self.outputs: list[Node] = []
+
+    def __call__(self, node: Node) -> None:
+        i = len(self.nodes)
+        self.nodes.append(node)
+        self._index[id(node)] = i
+        self._by_parents[id(node._parents)] = i
+        self.data.append(_copy(node.data))
+        self.parent_data.append(tuple(_copy(p.data) for p in node._parents))
+        site, in_rule = _site_of_stack()
+        owner = _rule_owner()
+        self.sites.append(site)
+        self.in_rule.append(in_rule)
+        self.owner.append(self.index_of(owner) if owner is not None else None)
+
+    def index_of(self, node: Node) -> int | None:
+        """The recorded index of a graph node; an in-place op's target holds the node that the
+        op made under another object, with the same inputs tuple."""
+        i = self._index.get(id(node))
+        if i is None and node.grad_fn is not None:
+            i = self._by_parents.get(id(node._parents))
+        return i
+
+    def name(self, i: int) -> str:
+        op = self.nodes[i].grad_fn
+        return op.name if op is not None else "?"
+
+    def where(self, i: int) -> tuple[Site | None, str]:
+        """The user's line for node i and, for a node a backward rule made, that op's name."""
+        owner = self.owner[i]
+        if owner is None:
+            return self.sites[i], ""
+        if self.in_rule[i]:  # a built-in rule: the line of the op whose rule it is
+            return self.sites[owner], self.name(owner)
+        site = self.sites[i]
+        if site is not None:
+            site = Site(site.file, site.line, site.code, site.function, in_rule=True)
+        return site, self.name(owner)
+
+
+class _Doctor:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        weights: Sequence[Any],
+        eps: float,
+        atol: float,
+        rtol: float,
+        seed: int,
+    ) -> None:
+        self.fn, self.args, self.weights = fn, args, list(weights)
+        self.eps, self.atol, self.rtol = eps, atol, rtol
+        self.rng = np.random.default_rng([seed, 3])
+
+    # -- runs ------------------------------------------------------------------------------------
+
+    def record(self) -> _Recording:
+        rec = _Recording()
+        with record_ops(rec):
+            rec.outputs = _as_list(self.fn(*self.args))
+        return rec
+
+    def replay(
+        self,
+        on_node: Callable[[int, Node], None],
+        leaves: dict[Node, Any] | None = None,
+    ) -> list[Node]:
+        """Run fn again, calling ``on_node(i, node)`` as node i appears; ``leaves``: data the
+        given leaves hold during the run."""
+        rec = self.rec
+        count = [0]
+
+        def hook(node: Node) -> None:
+            i = count[0]
+            count[0] += 1
+            if (
+                i >= len(rec.nodes)
+                or node.grad_fn is not rec.nodes[i].grad_fn
+                or _shape(node.data) != _shape(rec.data[i])
+            ):
+                raise _Diverged
+            on_node(i, node)
+
+        saved = [(leaf, leaf.data) for leaf in (leaves or {})]
+        try:
+            for leaf, data in (leaves or {}).items():
+                leaf.data = data
+            with record_ops(hook):
+                outs = _as_list(self.fn(*self.args))
+        finally:
+            for leaf, data in saved:
+                leaf.data = data
+        if count[0] != len(rec.nodes):
+            raise _Diverged
+        return outs
+
+    # -- the diagnosis ---------------------------------------------------------------------------
+
+    def run(self) -> Diagnosis:
+        self.rec = rec = self.record()
+        second = self.record()  # the leaves fn takes from outside are the same objects twice
+        self.leaves = _stable_leaves(rec, second)
+        ops = _graph_ops(rec)
+        diagnosis = Diagnosis(checked=len(ops))
+        if not rec.nodes:
+            return diagnosis
+        self.directions = {
+            i: self.rng.standard_normal(_shape(rec.data[i]))
+            for i, node in enumerate(rec.nodes)
+            if node.requires_grad and _is_float(node)
+        }
+        self.leaf_directions = {
+            leaf: self.rng.standard_normal(_shape(leaf.data)) for leaf in self.leaves
+        }
+        self.op_weights = {i: _random_weights(rec.data[i], self.rng) for i in ops}
+        suspects, kinks = self.check_ops(ops)
+        for i in ops:
+            if i not in suspects:
+                site, rule_of = rec.where(i)
+                diagnosis.right.append(CheckedOp(rec.name(i), site, rule_of, i in kinks))
+        for i in suspects:
+            culprit = self.localize(i, suspects[i])
+            if culprit is None:
+                site, rule_of = rec.where(i)
+                diagnosis.right.append(CheckedOp(rec.name(i), site, rule_of))
+            else:
+                diagnosis.culprits.append(culprit)
+        if not diagnosis.culprits:
+            lost = self.find_leak()
+            if lost is not None:
+                diagnosis.culprits.append(lost)
+            elif ops:
+                diagnosis.note = (
+                    "every op's rule is right and no gradient is lost between ops: the "
+                    "disagreement may come from a point where fn is not smooth, or from "
+                    "rounding (try another eps)"
+                )
+        return diagnosis
+
+    # -- each op on its own ----------------------------------------------------------------------
+
+    def parent_item(self, parent: Node) -> Any:
+        """What perturbs a parent: its recorded index, the leaf itself, or None (a constant)."""
+        if not parent.requires_grad or not _is_float(parent):
+            return None
+        if parent.grad_fn is None:
+            return parent if parent in self.leaves else None
+        i = self.rec.index_of(parent)
+        return i if i is not None and i in self.directions else None
+
+    def rule_grads(self, i: int) -> tuple[Any, ...]:
+        rec, node = self.rec, self.rec.nodes[i]
+        op = node.grad_fn
+        assert op is not None
+        with no_grad():
+            grads = op.backward(node._ctx, self.op_weights[i], rec.data[i], *rec.parent_data[i])
+        return tuple(grads)
+
+    def local_steps(self, moves: dict[Any, np.ndarray], capture: list[int]) -> Any:
+        """Finite differences of every op in ``capture`` along ``moves`` (item -> direction),
+        every other node held at its recorded value."""
+        rec, state = self.rec, {"step": 0.0}
+
+        def on_node(i: int, node: Node) -> None:
+            if i in wanted:
+                fresh[i] = float(np.sum(self.op_weights[i] * np.asarray(node.data, np.float64)))
+            new = rec.data[i] + state["step"] * moves[i] if i in moves else _copy(rec.data[i])
+            node.data = _typed(new, rec.data[i])
+
+        def objective() -> np.ndarray:
+            fresh.clear()
+            leaves = {
+                leaf: _typed(leaf_base[leaf] + state["step"] * d, leaf_base[leaf])
+                for leaf, d in moves.items()
+                if isinstance(leaf, Node)
+            }
+            try:
+                self.replay(on_node, leaves)
+            except _Diverged:
+                return np.full(len(capture), np.nan)
+            return np.array([fresh.get(i, np.nan) for i in capture])
+
+        def move(step: float) -> None:
+            state["step"] = step
+
+        def reset() -> None:
+            state["step"] = 0.0
+
+        wanted = set(capture)
+        fresh: dict[int, float] = {}
+        leaf_base = {leaf: _copy(leaf.data) for leaf in moves if isinstance(leaf, Node)}
+        center = np.array(
+            [
+                float(np.sum(self.op_weights[i] * np.asarray(rec.data[i], np.float64)))
+                for i in capture
+            ]
+        )
+        return _differences(objective, move, reset, center, self.eps, self.atol, self.rtol)
+
+    def check_ops(self, ops: list[int]) -> tuple[dict[int, Any], set[int]]:
+        """Every op at once along one random direction. Returns the suspects (op -> its rule's
+        gradients, or the exception or shape error its rule gave) and the ops at kinks."""
+        rec = self.rec
+        moves: dict[Any, np.ndarray] = dict(self.directions)
+        moves.update(self.leaf_directions)
+        steps = self.local_steps(moves, ops)
+        suspects: dict[int, Any] = {}
+        kinks: set[int] = set()
+        for k, i in enumerate(ops):
+            try:
+                grads = self.rule_grads(i)
+            except Exception as err:  # noqa: BLE001 - a rule that raises is a culprit
+                suspects[i] = err
+                continue
+            bad = self.shape_errors(i, grads)
+            if bad:
+                suspects[i] = bad
+                continue
+            analytic = 0.0
+            for parent, g in zip(rec.nodes[i]._parents, grads):
+                item = self.parent_item(parent)
+                if item is not None and g is not None:
+                    analytic += float(np.sum(np.asarray(g, np.float64) * moves[item]))
+            judged = _judge(steps, k, analytic, self.atol, self.rtol)
+            if isinstance(judged, Kink):
+                kinks.add(i)
+            elif judged is not None:
+                suspects[i] = grads
+        return suspects, kinks
+
+    def shape_errors(self, i: int, grads: tuple[Any, ...]) -> str:
+        parents = self.rec.nodes[i]._parents
+        if len(grads) != len(parents):
+            return f"its rule gives {len(grads)} gradients for {len(parents)} inputs"
+        for n, (parent, g) in enumerate(zip(parents, grads)):
+            if g is None or self.parent_item(parent) is None:
+                continue
+            want, got = _shape(self.rec.parent_data[i][n]), _shape(g)
+            if want != got:
+                return f"its rule gives a gradient of shape {got} for input {n} of shape {want}"
+        return ""
+
+    def localize(self, i: int, found: Any) -> Culprit | None:
+        """Which inputs and elements op i's rule gets wrong (None: a closer look finds it
+        right after all)."""
+        rec = self.rec
+        site, rule_of = rec.where(i)
+        name = rec.name(i)
+        if isinstance(found, Exception):
+            note = f"its rule raised {type(found).__name__}: {found}"
+            return Culprit("wrong rule", name, site, rule_of=rule_of, note=note)
+        if isinstance(found, str):
+            return Culprit("wrong rule", name, site, rule_of=rule_of, note=found)
+        parents = rec.nodes[i]._parents
+        groups: dict[int, list[int]] = {}  # one perturbation per distinct input node
+        items: dict[int, Any] = {}
+        for n, parent in enumerate(parents):
+            item = self.parent_item(parent)
+            if item is None:
+                continue
+            groups.setdefault(id(parent), []).append(n)
+            items[id(parent)] = item
+        wrong: list[int] = []
+        elements: list[ElementError] = []
+        for key, positions in groups.items():
+            item = items[key]
+            direction = (
+                self.directions[item] if isinstance(item, int) else self.leaf_directions[item]
+            )
+            analytic = sum(
+                float(np.sum(np.asarray(found[n], np.float64) * direction))
+                for n in positions
+                if found[n] is not None
+            )
+            steps = self.local_steps({item: direction}, [i])
+            judged = _judge(steps, 0, analytic, self.atol, self.rtol)
+            if judged is None or isinstance(judged, Kink):
+                continue
+            wrong += positions
+            elements += self.wrong_elements(i, item, positions, found)
+        if not wrong:
+            if len(groups) > 1:  # right input by input, wrong together: blame the op as a whole
+                return Culprit(
+                    "wrong rule",
+                    name,
+                    site,
+                    tuple(n for p in groups.values() for n in p),
+                    rule_of=rule_of,
+                )
+            return None
+        note = ""
+        if any(len(p) > 1 for p in groups.values() if set(p) & set(wrong)):
+            note = "(inputs that are the same node are checked together)"
+        return Culprit(
+            "wrong rule", name, site, tuple(sorted(wrong)), tuple(elements), rule_of, note=note
+        )
+
+    def wrong_elements(
+        self, i: int, item: Any, positions: list[int], found: tuple[Any, ...]
+    ) -> list[ElementError]:
+        shape = _shape(self.rec.data[item] if isinstance(item, int) else item.data)
+        size = math.prod(shape)
+        rule = sum(np.asarray(found[n], np.float64) for n in positions if found[n] is not None)
+        rule = np.broadcast_to(np.asarray(rule, np.float64), shape)
+        errors = []
+        for flat in range(min(size, MAX_ELEMENTS)):
+            unit = np.zeros(shape)
+            unit.flat[flat] = 1.0
+            steps = self.local_steps({item: unit}, [i])
+            analytic = float(rule.flat[flat])
+            judged = _judge(steps, 0, analytic, self.atol, self.rtol)
+            if judged is None or isinstance(judged, Kink):
+                continue
+            index = tuple(int(x) for x in np.unravel_index(flat, shape)) if shape else ()
+            errors += [ElementError(n, index, analytic, judged[0]) for n in positions[:1]]
+        return errors
+
+    # -- the gradient between ops -----------------------------------------------------------------
+
+    def find_leak(self) -> Culprit | None:
+        rec = self.rec
+        candidates = sorted(self.directions)
+        if not candidates:
+            return None
+        adjoint = self.adjoints(candidates)
+        if not self.leaks(candidates, adjoint):
+            return None
+        low, high = 0, len(candidates)  # leaks(candidates[low:]) holds, leaks([]) does not
+        while high - low > 1:
+            mid = (low + high) // 2
+            if self.leaks(candidates[mid:], adjoint):
+                low = mid
+            else:
+                high = mid
+        x = candidates[low]
+        y = self.receiver(x)
+        site, rule_of = rec.where(x)
+        if y is None:
+            return Culprit("lost gradient", rec.name(x), site, rule_of=rule_of)
+        to_site, to_rule_of = rec.where(y)
+        return Culprit(
+            "lost gradient",
+            rec.name(x),
+            site,
+            rule_of=rule_of,
+            to_op=rec.name(y),
+            to_site=to_site,
+            to_rule_of=to_rule_of,
+        )
+
+    def adjoints(self, nodes: list[int]) -> dict[int, Any]:
+        """d sum(w * output) / d node, as dagrad's backward pass computes it."""
+        rec = self.rec
+        used = [(o, w) for o, w in zip(rec.outputs, self.weights) if o.requires_grad]
+        found: Sequence[Any] = [None] * len(nodes)
+        if used:
+            found = grad(
+                [o for o, _ in used],
+                [rec.nodes[i] for i in nodes],
+                grad_outputs=[w for _, w in used],
+                retain_graph=True,
+                allow_unused=True,
+            )
+        return {
+            i: np.zeros(_shape(rec.data[i])) if g is None else np.asarray(g.data, np.float64)
+            for i, g in zip(nodes, found)
+        }
+
+    def leaks(self, nodes: list[int], adjoint: dict[int, Any]) -> bool:
+        """Whether adding small steps to these nodes' outputs (the rest recomputed) moves fn's
+        output otherwise than the backward pass says."""
+        state = {"step": 0.0}
+        chosen = set(nodes)
+
+        def on_node(i: int, node: Node) -> None:
+            if i in chosen and state["step"]:
+                node.data = _typed(node.data + state["step"] * self.directions[i], node.data)
+
+        def objective() -> np.ndarray:
+            try:
+                outs = self.replay(on_node)
+            except _Diverged:
+                return np.array([np.nan])
+            return np.array([_weighted_sum(outs, self.weights)])
+
+        def move(step: float) -> None:
+            state["step"] = step
+
+        def reset() -> None:
+            state["step"] = 0.0
+
+        center = np.array([_weighted_sum(self.rec.outputs, self.weights)])
+        steps = _differences(objective, move, reset, center, self.eps, self.atol, self.rtol)
+        analytic = sum(float(np.sum(adjoint[i] * self.directions[i])) for i in nodes)
+        judged = _judge(steps, 0, analytic, self.atol, self.rtol)
+        return judged is not None and not isinstance(judged, Kink)
+
+    def receiver(self, x: int) -> int | None:
+        """The first op after node x that receives a value changed by x's output other than
+        through the graph (an input that is not x or made from x by recorded ops)."""
+        rec = self.rec
+        downstream: set[int] = set()
+        found: list[int] = []
+
+        def on_node(i: int, node: Node) -> None:
+            if i == x:
+                node.data = _typed(node.data + self.eps * self.directions[x], node.data)
+                downstream.add(id(node))
+                return
+            if i < x:
+                return
+            parents = node._parents
+            if any(id(p) in downstream for p in parents):
+                downstream.add(id(node))
+                return
+            for p, before in zip(parents, rec.parent_data[i]):
+                if not _same(p.data, before):
+                    found.append(i)
+                    raise _Found
+
+        try:
+            self.replay(on_node)
+        except (_Found, _Diverged):
+            pass
+        return found[0] if found else None
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _as_list(result: Any) -> list[Node]:
+    items = list(result) if isinstance(result, (list, tuple)) else [result]
+    return [o for o in items if isinstance(o, Node)]
+
+
+def _typed(new: Any, like: Any) -> Any:
+    if isinstance(like, np.ndarray):
+        return np.asarray(new, dtype=like.dtype).reshape(like.shape)
+    return float(new)
+
+
+def _same(a: Any, b: Any) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def _random_weights(like: Any, rng: np.random.Generator) -> Any:
+    """Weights of magnitude 0.5..1.5 and random sign, never 1: a rule that ignores its upstream
+    gradient cannot pass by luck, not even for a scalar. A float for a Value's rule, an array
+    (0-d too) for a Tensor's."""
+    shape = _shape(like)
+    w = rng.uniform(0.5, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    return w if isinstance(like, np.ndarray) else float(w)
+
+
+def _weighted_sum(outs: list[Node], weights: list[Any]) -> float:
+    return float(
+        sum(np.sum(np.asarray(w) * np.asarray(o.data, np.float64)) for o, w in zip(outs, weights))
+    )
+
+
+def _graph_ops(rec: _Recording) -> list[int]:
+    """The recorded nodes the outputs' gradient flows through (float outputs only), in
+    creation order."""
+    seen: set[int] = set()
+    stack = [o for o in rec.outputs if o.requires_grad]
+    found: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        i = rec.index_of(node)
+        if i is not None and _is_float(node):
+            found.add(i)
+        stack.extend(p for p in node._parents if p.requires_grad)
+    return sorted(found)
+
+
+def _stable_leaves(first: _Recording, second: _Recording) -> set[Node]:
+    """Leaves that require grad and are the same objects in two runs of fn (its inputs, the
+    parameters it closes over): the doctor can move those; leaves fn makes anew each run it
+    cannot."""
+    stable: set[Node] = set()
+    for node_a, node_b in zip(first.nodes, second.nodes):
+        for a, b in zip(node_a._parents, node_b._parents):
+            if a is b and a.grad_fn is None and a.requires_grad and _is_float(a):
+                stable.add(a)
+    return stable
