@@ -24,9 +24,15 @@ from .graph import Node
 from .modes import mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_creation_sites: weakref.WeakKeyDictionary[Node, traceback.StackSummary] = (
-    weakref.WeakKeyDictionary()
-)
+# id(node) -> (a weak reference that drops the entry when the node dies, the stack). Not a
+# WeakKeyDictionary: its lookups compare keys with ==, which is elementwise for Tensors.
+_creation_sites: dict[int, tuple[weakref.ref[Node], traceback.StackSummary]] = {}
+
+
+def _remember_site(node: Node) -> None:
+    key = id(node)
+    alive = weakref.ref(node, lambda _: _creation_sites.pop(key, None))
+    _creation_sites[key] = (alive, _user_stack())
 
 
 class AnomalyError(RuntimeError):
@@ -96,7 +102,8 @@ def _user_stack() -> traceback.StackSummary:
 
 
 def _where(node: Node) -> str:
-    stack = _creation_sites.get(node)
+    entry = _creation_sites.get(id(node))
+    stack = entry[1] if entry is not None and entry[0]() is node else None
     if not stack:
         return "  (created outside detect_anomaly(), so its line was not recorded)"
     return "".join(stack.format()).rstrip()
@@ -109,7 +116,7 @@ def on_forward(out: Node) -> None:
         recorder(out)
     if not mode.detecting:
         return
-    _creation_sites[out] = _user_stack()
+    _remember_site(out)
     if not mode.check_nan:
         return
     bad = out._non_finite(out.data)

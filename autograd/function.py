@@ -294,7 +294,7 @@ def _backward_rule(
             grad_outputs.append(_zeros(kind, ctx._output_data[j]))
         else:
             grad_outputs.append(None)
-    ctx._unpacked = _unpack(cls, ctx, k, out if create else None, reads if watch else None, create)
+    ctx._unpacked = _unpack(cls, ctx, k, out if create else None, reads, create, inputs)
     try:
         if create and not once:
             result = cls.backward(ctx, *grad_outputs)
@@ -352,7 +352,13 @@ def _plain(node: Node) -> Node:
 
 
 def _unpack(
-    cls: type[Function], ctx: FunctionCtx, k: int, out: Any, reads: _Reads | None, create: bool
+    cls: type[Function],
+    ctx: FunctionCtx,
+    k: int,
+    out: Any,
+    reads: _Reads | None,
+    create: bool,
+    inputs: tuple[Any, ...],
 ) -> tuple[Any, ...]:
     """The saved tensors as ``backward`` sees them: the nodes themselves (watched under
     create_graph), refused if their data changed in place after the op used it."""
@@ -360,14 +366,12 @@ def _unpack(
     for n, t in enumerate(ctx._saved):
         if isinstance(t, _Output):
             node = out if (create and t.k == k) else _alive(ctx, t.k)
-            if node is None:
-                if create:
-                    raise RuntimeError(
-                        f"{cls.__name__}: output {t.k}, saved for backward, is no longer "
-                        "referenced, so its graph is gone; keep a reference to every output "
-                        "of the op to take second derivatives through it"
-                    )
-                node = _constant(ctx._kind, ctx._output_data[t.k])
+            if node is None:  # another output, dropped by the user (only weakly held)
+                node = (
+                    _revive(cls, ctx, t.k, inputs)
+                    if create
+                    else _constant(ctx._kind, ctx._output_data[t.k])
+                )
             t = node
         if isinstance(t, Node):
             _check_version(cls, ctx, t, n)
@@ -375,6 +379,15 @@ def _unpack(
                 t = _watched(t, reads)
         found.append(t)
     return tuple(found)
+
+
+def _revive(cls: type[Function], ctx: FunctionCtx, k: int, inputs: tuple[Any, ...]) -> Node:
+    """Output ``k`` made again, for a second derivative through it: the same data, op and
+    inputs as the node the user dropped (outputs hold each other only weakly: no cycles)."""
+    data = ctx._output_data[k]
+    if ctx._kind is Tensor:
+        return make_tensor(data, inputs, cls._op, (ctx, k))
+    return make_value(data, inputs, cls._op, (ctx, k), True)
 
 
 def _alive(ctx: FunctionCtx, k: int) -> Node | None:
