@@ -11,8 +11,8 @@ so ``import autograd`` never needs it.
 - ``gradient_test(fn, *strategies)``: a ready property test that runs ``gradcheck`` (and, with
   ``order=2``, ``gradgradcheck``) on drawn inputs.
 - ``find_gradient_bug(ops)``: searches programs that mix your ops (custom ``Function``
-  subclasses or functions of Tensors) with the built-in ones for one whose gradient is wrong, and returns the
-  smallest it finds (``.code``, ``.inputs``, ``.culprits``) or None:
+  subclasses or functions of Tensors) with the built-in ones for one whose gradient is wrong,
+  and returns the smallest it finds (``.code``, ``.inputs``, ``.culprits``) or None:
   ``assert find_gradient_bug([MySoftplus]) is None`` in a test suite.
 
 Recipe, in a test file::
