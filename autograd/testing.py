@@ -710,6 +710,37 @@ class GradientBug:
         return f"{self.code}\n{type(self.error).__name__}: {self.error}"
 
 
+def programs(
+    ops: Sequence[Any] = (),
+    *,
+    builtins: Sequence[str] = PROGRAM_OPS,
+    inputs: SearchStrategy[np.ndarray] | None = None,
+    shape: tuple[int, ...] = (3,),
+    max_inputs: int = 2,
+    max_steps: int = 5,
+) -> SearchStrategy[Program]:
+    """Random programs of Tensor ops: your ``ops`` (Function subclasses or functions of
+    Tensors; each program uses at least one when given) among the ``builtins``, each step on
+    earlier nodes (shared subexpressions), every built-in op where it is smooth, every value
+    finite and moderate. ``inputs``: a strategy for each input array (default: shape ``shape``,
+    elements in [-2, 2] with two decimals). A drawn Program runs on Tensors, and its ``code``
+    reads as Python."""
+    st = _strategies()
+    unknown = [b for b in builtins if b not in _PROGRAM_TEXT]
+    if unknown:
+        raise ValueError(f"programs(): unknown builtins {unknown}; choose from {list(PROGRAM_OPS)}")
+    if inputs is None:
+        element = st.floats(-2.0, 2.0, allow_nan=False).map(lambda x: round(x, 2))
+        size = math.prod(shape)
+        inputs = st.lists(element, min_size=size, max_size=size).map(
+            lambda xs: np.array(xs, dtype=np.float64).reshape(shape)
+        )
+    user = tuple(_user_op(op) for op in ops)
+    if not user and not builtins:
+        raise ValueError("programs(): no ops to build programs from")
+    return _programs(user, builtins, inputs, max_inputs, max_steps)
+
+
 def _programs(
     user: tuple[_UserOp, ...],
     builtins: Sequence[str],
@@ -754,7 +785,7 @@ def _programs(
                 result = _apply_builtin(name, [Tensor(v) for v in operands], c)
             values.append(np.asarray(result.data, dtype=np.float64))
             steps.append(ProgramStep(name, args, c))
-        assume(any(step.op in users for step in steps))
+        assume(steps and (not users or any(step.op in users for step in steps)))
         _combine_loose_ends(len(arrays), steps, values)
         return Program(arrays, tuple(steps), user)
 
@@ -827,7 +858,7 @@ def find_gradient_bug(
     result is reproducible. ``check_options`` (eps, atol, rtol) go to gradcheck. Built-in ops
     are used only where they are smooth; your ops wherever they give finite values.
     """
-    st = _strategies()
+    _strategies()
     import random
     import warnings
 
@@ -840,17 +871,14 @@ def find_gradient_bug(
         raise ValueError("find_gradient_bug(): give at least one op of yours to test")
     if order not in (1, 2):
         raise ValueError(f"find_gradient_bug(): order must be 1 or 2, got {order!r}")
-    unknown = [b for b in builtins if b not in _PROGRAM_TEXT]
-    if unknown:
-        raise ValueError(
-            f"find_gradient_bug(): unknown builtins {unknown}; choose from {list(PROGRAM_OPS)}"
-        )
-    user = tuple(_user_op(op) for op in ops)
-    if inputs is None:
-        element = st.floats(-2.0, 2.0, allow_nan=False).map(lambda x: round(x, 2))
-        inputs = st.lists(element, min_size=math.prod(shape), max_size=math.prod(shape)).map(
-            lambda xs: np.array(xs, dtype=np.float64).reshape(shape)
-        )
+    strategy = programs(
+        ops,
+        builtins=builtins,
+        inputs=inputs,
+        shape=shape,
+        max_inputs=max_inputs,
+        max_steps=max_steps,
+    )
 
     def check(program: Program, blame: bool) -> BaseException | None:
         with warnings.catch_warnings():
@@ -871,7 +899,7 @@ def find_gradient_bug(
     )
     try:
         smallest = find(
-            _programs(user, builtins, inputs, max_inputs, max_steps),
+            strategy,
             lambda program: check(program, blame=False) is not None,
             settings=search,
             random=random.Random(seed),

@@ -363,6 +363,7 @@ class _Recording:
         self.owner: list[int | None] = []
         self._index: dict[int, int] = {}
         self._by_parents: dict[int, int] = {}
+        self.numbers: list[Any] = []  # the op's constant when it is a number (x * 3.0), else None
         self.outputs: list[Node] = []
 
     def __call__(self, node: Node) -> None:
@@ -372,6 +373,7 @@ class _Recording:
         self._by_parents[id(node._parents)] = i
         self.data.append(_copy(node.data))
         self.parent_data.append(tuple(_copy(p.data) for p in node._parents))
+        self.numbers.append(_number(node._ctx))
         site, in_rule = _site_of_stack()
         owner = _rule_owner()
         self.sites.append(site)
@@ -403,7 +405,16 @@ class _Recording:
         return site, self.name(owner)
 
 
+_UNCHECKED = "unchecked"  # an op that could not be checked on its own (see _Doctor.localize)
+
+
 class _Doctor:
+    """One diagnosis of fn at one point (inputs already in gradcheck's float64 copies).
+
+    Items that can be moved: recorded nodes (by creation index; their data is replaced as they
+    appear in a replay) and the leaves fn reads from outside (the same objects in every run;
+    their data is replaced for the whole replay)."""
+
     def __init__(
         self,
         fn: Callable[..., Any],
@@ -432,9 +443,10 @@ class _Doctor:
         leaves: dict[Node, Any] | None = None,
     ) -> list[Node]:
         """Run fn again, calling ``on_node(i, node)`` as node i appears; ``leaves``: data the
-        given leaves hold during the run."""
+        given leaves hold during the run. ``self.made`` maps the run's nodes to their index."""
         rec = self.rec
         count = [0]
+        self.made: dict[int, int] = {}
 
         def hook(node: Node) -> None:
             i = count[0]
@@ -445,6 +457,8 @@ class _Doctor:
                 or _shape(node.data) != _shape(rec.data[i])
             ):
                 raise _Diverged
+            self.made[id(node)] = i
+            self.made[id(node._parents)] = i  # an in-place op's target carries its inputs
             on_node(i, node)
 
         saved = [(leaf, leaf.data) for leaf in (leaves or {})]
@@ -460,53 +474,88 @@ class _Doctor:
             raise _Diverged
         return outs
 
+    def in_graph(self, parent: Node) -> bool:
+        """Whether a parent (in the current replay) is a node of the graph: one of this run's
+        recorded nodes, or a leaf fn reads from outside."""
+        if parent.grad_fn is None:
+            return parent in self.leaves
+        return id(parent) in self.made or id(parent._parents) in self.made
+
+    def from_outside(self, i: int, node: Node) -> bool:
+        """Whether node i (in the current replay) received a value that differs from the
+        recorded run other than through the graph: a constant input, or its number."""
+        for p, before in zip(node._parents, self.rec.parent_data[i]):
+            if not self.in_graph(p) and not _same(p.data, before):
+                return True
+        number = self.rec.numbers[i]
+        return number is not None and _number(node._ctx) != number
+
     # -- the diagnosis ---------------------------------------------------------------------------
 
     def run(self) -> Diagnosis:
         self.rec = rec = self.record()
         second = self.record()  # the leaves fn takes from outside are the same objects twice
         self.leaves = _stable_leaves(rec, second)
+        self.made = {}
         ops = _graph_ops(rec)
         diagnosis = Diagnosis(checked=len(ops))
-        if not rec.nodes:
-            return diagnosis
-        self.directions = {
+        self.directions: dict[Any, np.ndarray] = {
             i: self.rng.standard_normal(_shape(rec.data[i]))
             for i, node in enumerate(rec.nodes)
             if node.requires_grad and _is_float(node)
         }
-        self.leaf_directions = {
-            leaf: self.rng.standard_normal(_shape(leaf.data)) for leaf in self.leaves
-        }
+        for leaf in sorted(self.leaves, key=self.leaf_order):
+            self.directions[leaf] = self.rng.standard_normal(_shape(leaf.data))
         self.op_weights = {i: _random_weights(rec.data[i], self.rng) for i in ops}
-        suspects, kinks = self.check_ops(ops)
+        suspects, kinks = self.check_ops(ops) if ops else ({}, set())
+        unchecked = []
         for i in ops:
+            site, rule_of = rec.where(i)
             if i not in suspects:
-                site, rule_of = rec.where(i)
                 diagnosis.right.append(CheckedOp(rec.name(i), site, rule_of, i in kinks))
-        for i in suspects:
+                continue
             culprit = self.localize(i, suspects[i])
             if culprit is None:
-                site, rule_of = rec.where(i)
                 diagnosis.right.append(CheckedOp(rec.name(i), site, rule_of))
+            elif culprit == _UNCHECKED:
+                unchecked.append(f"'{rec.name(i)}' ({_short_site(site)})")
             else:
-                diagnosis.culprits.append(culprit)
-        if not diagnosis.culprits:
+                diagnosis.culprits.append(culprit)  # type: ignore[arg-type]
+        if unchecked:
+            diagnosis.note = (
+                f"not checked on their own: {', '.join(unchecked)}, whose inputs include a "
+                "value computed outside the graph from the inputs being moved"
+            )
+        if not diagnosis.culprits or unchecked:
             lost = self.find_leak()
             if lost is not None:
                 diagnosis.culprits.append(lost)
-            elif ops:
-                diagnosis.note = (
-                    "every op's rule is right and no gradient is lost between ops: the "
-                    "disagreement may come from a point where fn is not smooth, or from "
-                    "rounding (try another eps)"
-                )
+        if not diagnosis.culprits and ops:
+            diagnosis.note = (
+                "every op's rule is right and no gradient is lost between ops: the "
+                "disagreement may come from a point where fn is not smooth, or from rounding "
+                "(try another eps)"
+            )
         return diagnosis
+
+    def leaf_order(self, leaf: Node) -> tuple[int, int]:
+        """fn's inputs by position first, then other leaves by first use (a stable order)."""
+        for k, a in enumerate(self.args):
+            if a is leaf:
+                return (0, k)
+        for i, node in enumerate(self.rec.nodes):
+            if any(p is leaf for p in node._parents):
+                return (1, i)
+        return (2, 0)
+
+    def leaf_name(self, leaf: Node) -> str:
+        kind, k = self.leaf_order(leaf)
+        return f"input {k}" if kind == 0 else f"a leaf fn reads ({leaf._describe()})"
 
     # -- each op on its own ----------------------------------------------------------------------
 
     def parent_item(self, parent: Node) -> Any:
-        """What perturbs a parent: its recorded index, the leaf itself, or None (a constant)."""
+        """What moves a recorded parent: its index, the leaf itself, or None (a constant)."""
         if not parent.requires_grad or not _is_float(parent):
             return None
         if parent.grad_fn is None:
@@ -522,14 +571,21 @@ class _Doctor:
             grads = op.backward(node._ctx, self.op_weights[i], rec.data[i], *rec.parent_data[i])
         return tuple(grads)
 
-    def local_steps(self, moves: dict[Any, np.ndarray], capture: list[int]) -> Any:
-        """Finite differences of every op in ``capture`` along ``moves`` (item -> direction),
-        every other node held at its recorded value."""
+    def local_steps(self, moves: dict[Any, np.ndarray], capture: list[int]) -> tuple[Any, set[int]]:
+        """Finite differences of ``sum(w * output)`` of every op in ``capture`` along
+        ``moves`` (item -> direction), every other node held at its recorded value; and the
+        ops among them that received a value from outside the graph, which changed with the
+        move (their differences say nothing about their rule)."""
         rec, state = self.rec, {"step": 0.0}
+        wanted = set(capture)
+        fresh: dict[int, float] = {}
+        outside: set[int] = set()
 
         def on_node(i: int, node: Node) -> None:
             if i in wanted:
                 fresh[i] = float(np.sum(self.op_weights[i] * np.asarray(node.data, np.float64)))
+                if state["step"] and self.from_outside(i, node):
+                    outside.add(i)
             new = rec.data[i] + state["step"] * moves[i] if i in moves else _copy(rec.data[i])
             node.data = _typed(new, rec.data[i])
 
@@ -552,8 +608,6 @@ class _Doctor:
         def reset() -> None:
             state["step"] = 0.0
 
-        wanted = set(capture)
-        fresh: dict[int, float] = {}
         leaf_base = {leaf: _copy(leaf.data) for leaf in moves if isinstance(leaf, Node)}
         center = np.array(
             [
@@ -561,15 +615,14 @@ class _Doctor:
                 for i in capture
             ]
         )
-        return _differences(objective, move, reset, center, self.eps, self.atol, self.rtol)
+        steps = _differences(objective, move, reset, center, self.eps, self.atol, self.rtol)
+        return steps, outside
 
     def check_ops(self, ops: list[int]) -> tuple[dict[int, Any], set[int]]:
         """Every op at once along one random direction. Returns the suspects (op -> its rule's
         gradients, or the exception or shape error its rule gave) and the ops at kinks."""
         rec = self.rec
-        moves: dict[Any, np.ndarray] = dict(self.directions)
-        moves.update(self.leaf_directions)
-        steps = self.local_steps(moves, ops)
+        steps, outside = self.local_steps(self.directions, ops)
         suspects: dict[int, Any] = {}
         kinks: set[int] = set()
         for k, i in enumerate(ops):
@@ -579,14 +632,14 @@ class _Doctor:
                 suspects[i] = err
                 continue
             bad = self.shape_errors(i, grads)
-            if bad:
-                suspects[i] = bad
+            if bad or i in outside:
+                suspects[i] = bad or grads
                 continue
             analytic = 0.0
             for parent, g in zip(rec.nodes[i]._parents, grads):
                 item = self.parent_item(parent)
                 if item is not None and g is not None:
-                    analytic += float(np.sum(np.asarray(g, np.float64) * moves[item]))
+                    analytic += float(np.sum(np.asarray(g, np.float64) * self.directions[item]))
             judged = _judge(steps, k, analytic, self.atol, self.rtol)
             if isinstance(judged, Kink):
                 kinks.add(i)
@@ -606,9 +659,10 @@ class _Doctor:
                 return f"its rule gives a gradient of shape {got} for input {n} of shape {want}"
         return ""
 
-    def localize(self, i: int, found: Any) -> Culprit | None:
-        """Which inputs and elements op i's rule gets wrong (None: a closer look finds it
-        right after all)."""
+    def localize(self, i: int, found: Any) -> Culprit | str | None:
+        """Which inputs and elements op i's rule gets wrong, input by input. None: a closer
+        look finds it right after all; _UNCHECKED: no input can be moved on its own without
+        moving a value the op receives from outside the graph."""
         rec = self.rec
         site, rule_of = rec.where(i)
         name = rec.name(i)
@@ -617,45 +671,39 @@ class _Doctor:
             return Culprit("wrong rule", name, site, rule_of=rule_of, note=note)
         if isinstance(found, str):
             return Culprit("wrong rule", name, site, rule_of=rule_of, note=found)
-        parents = rec.nodes[i]._parents
-        groups: dict[int, list[int]] = {}  # one perturbation per distinct input node
+        groups: dict[int, list[int]] = {}  # one move per distinct input node
         items: dict[int, Any] = {}
-        for n, parent in enumerate(parents):
+        for n, parent in enumerate(rec.nodes[i]._parents):
             item = self.parent_item(parent)
-            if item is None:
-                continue
-            groups.setdefault(id(parent), []).append(n)
-            items[id(parent)] = item
+            if item is not None:
+                groups.setdefault(id(parent), []).append(n)
+                items[id(parent)] = item
         wrong: list[int] = []
         elements: list[ElementError] = []
+        checked = 0
         for key, positions in groups.items():
             item = items[key]
-            direction = (
-                self.directions[item] if isinstance(item, int) else self.leaf_directions[item]
-            )
+            direction = self.directions[item]
             analytic = sum(
                 float(np.sum(np.asarray(found[n], np.float64) * direction))
                 for n in positions
                 if found[n] is not None
             )
-            steps = self.local_steps({item: direction}, [i])
+            steps, outside = self.local_steps({item: direction}, [i])
+            if outside:
+                continue
+            checked += 1
             judged = _judge(steps, 0, analytic, self.atol, self.rtol)
             if judged is None or isinstance(judged, Kink):
                 continue
             wrong += positions
             elements += self.wrong_elements(i, item, positions, found)
+        if not checked:
+            return _UNCHECKED
         if not wrong:
-            if len(groups) > 1:  # right input by input, wrong together: blame the op as a whole
-                return Culprit(
-                    "wrong rule",
-                    name,
-                    site,
-                    tuple(n for p in groups.values() for n in p),
-                    rule_of=rule_of,
-                )
             return None
         note = ""
-        if any(len(p) > 1 for p in groups.values() if set(p) & set(wrong)):
+        if any(len(p) > 1 and set(p) & set(wrong) for p in groups.values()):
             note = "(inputs that are the same node are checked together)"
         return Culprit(
             "wrong rule", name, site, tuple(sorted(wrong)), tuple(elements), rule_of, note=note
@@ -672,41 +720,50 @@ class _Doctor:
         for flat in range(min(size, MAX_ELEMENTS)):
             unit = np.zeros(shape)
             unit.flat[flat] = 1.0
-            steps = self.local_steps({item: unit}, [i])
+            steps, outside = self.local_steps({item: unit}, [i])
             analytic = float(rule.flat[flat])
             judged = _judge(steps, 0, analytic, self.atol, self.rtol)
-            if judged is None or isinstance(judged, Kink):
+            if outside or judged is None or isinstance(judged, Kink):
                 continue
             index = tuple(int(x) for x in np.unravel_index(flat, shape)) if shape else ()
-            errors += [ElementError(n, index, analytic, judged[0]) for n in positions[:1]]
+            errors.append(ElementError(positions[0], index, analytic, judged[0]))
         return errors
 
     # -- the gradient between ops -----------------------------------------------------------------
 
     def find_leak(self) -> Culprit | None:
+        """The last item (leaves first, then nodes in creation order) whose value moves fn's
+        output otherwise than the backward pass says, and the op that receives it outside the
+        graph."""
         rec = self.rec
-        candidates = sorted(self.directions)
-        if not candidates:
+        items = list(self.directions)  # leaves were added after the nodes: put them first
+        items = [x for x in items if not isinstance(x, int)] + [
+            x for x in items if isinstance(x, int)
+        ]
+        if not items:
             return None
-        adjoint = self.adjoints(candidates)
-        if not self.leaks(candidates, adjoint):
+        adjoint = self.adjoints(items)
+        if not self.leaks(items, adjoint):
             return None
-        low, high = 0, len(candidates)  # leaks(candidates[low:]) holds, leaks([]) does not
+        low, high = 0, len(items)  # leaks(items[low:]) holds, leaks([]) does not
         while high - low > 1:
             mid = (low + high) // 2
-            if self.leaks(candidates[mid:], adjoint):
+            if self.leaks(items[mid:], adjoint):
                 low = mid
             else:
                 high = mid
-        x = candidates[low]
+        x = items[low]
+        if isinstance(x, int):
+            name, (site, rule_of) = rec.name(x), rec.where(x)
+        else:
+            name, site, rule_of = self.leaf_name(x), None, ""
         y = self.receiver(x)
-        site, rule_of = rec.where(x)
         if y is None:
-            return Culprit("lost gradient", rec.name(x), site, rule_of=rule_of)
+            return Culprit("lost gradient", name, site, rule_of=rule_of)
         to_site, to_rule_of = rec.where(y)
         return Culprit(
             "lost gradient",
-            rec.name(x),
+            name,
             site,
             rule_of=rule_of,
             to_op=rec.name(y),
@@ -714,37 +771,44 @@ class _Doctor:
             to_rule_of=to_rule_of,
         )
 
-    def adjoints(self, nodes: list[int]) -> dict[int, Any]:
-        """d sum(w * output) / d node, as dagrad's backward pass computes it."""
+    def adjoints(self, items: list[Any]) -> dict[Any, Any]:
+        """d sum(w * output) / d item, as dagrad's backward pass computes it."""
         rec = self.rec
+        nodes = [rec.nodes[x] if isinstance(x, int) else x for x in items]
         used = [(o, w) for o, w in zip(rec.outputs, self.weights) if o.requires_grad]
         found: Sequence[Any] = [None] * len(nodes)
         if used:
             found = grad(
                 [o for o, _ in used],
-                [rec.nodes[i] for i in nodes],
+                nodes,
                 grad_outputs=[w for _, w in used],
                 retain_graph=True,
                 allow_unused=True,
             )
         return {
-            i: np.zeros(_shape(rec.data[i])) if g is None else np.asarray(g.data, np.float64)
-            for i, g in zip(nodes, found)
+            x: np.zeros(_shape(self.directions[x])) if g is None else np.asarray(g.data, np.float64)
+            for x, g in zip(items, found)
         }
 
-    def leaks(self, nodes: list[int], adjoint: dict[int, Any]) -> bool:
-        """Whether adding small steps to these nodes' outputs (the rest recomputed) moves fn's
-        output otherwise than the backward pass says."""
+    def leaks(self, items: list[Any], adjoint: dict[Any, Any]) -> bool:
+        """Whether adding small steps to these items (the rest recomputed) moves fn's output
+        otherwise than the backward pass says."""
         state = {"step": 0.0}
-        chosen = set(nodes)
+        chosen = {x for x in items if isinstance(x, int)}
+        leaves = [x for x in items if not isinstance(x, int)]
+        base = {leaf: _copy(leaf.data) for leaf in leaves}
 
         def on_node(i: int, node: Node) -> None:
             if i in chosen and state["step"]:
                 node.data = _typed(node.data + state["step"] * self.directions[i], node.data)
 
         def objective() -> np.ndarray:
+            moved = {
+                leaf: _typed(base[leaf] + state["step"] * self.directions[leaf], base[leaf])
+                for leaf in leaves
+            }
             try:
-                outs = self.replay(on_node)
+                outs = self.replay(on_node, moved)
             except _Diverged:
                 return np.array([np.nan])
             return np.array([_weighted_sum(outs, self.weights)])
@@ -757,38 +821,52 @@ class _Doctor:
 
         center = np.array([_weighted_sum(self.rec.outputs, self.weights)])
         steps = _differences(objective, move, reset, center, self.eps, self.atol, self.rtol)
-        analytic = sum(float(np.sum(adjoint[i] * self.directions[i])) for i in nodes)
+        analytic = sum(float(np.sum(adjoint[x] * self.directions[x])) for x in items)
         judged = _judge(steps, 0, analytic, self.atol, self.rtol)
         return judged is not None and not isinstance(judged, Kink)
 
-    def receiver(self, x: int) -> int | None:
-        """The first op after node x that receives a value changed by x's output other than
-        through the graph (an input that is not x or made from x by recorded ops)."""
-        rec = self.rec
+    def receiver(self, x: Any) -> int | None:
+        """The first op after item x that receives a value changed by x other than through the
+        graph: a constant input, or its number (x * 3.0 with 3.0 read from x's data). First
+        among ops no graph path from x reaches; then among all."""
+        for strict in (True, False):
+            found = self.first_receiver(x, strict)
+            if found is not None:
+                return found
+        return None
+
+    def first_receiver(self, x: Any, strict: bool) -> int | None:
         downstream: set[int] = set()
         found: list[int] = []
+        start = x if isinstance(x, int) else -1
+        leaves = {}
+        if not isinstance(x, int):
+            downstream.add(id(x))
+            leaves[x] = _typed(x.data + self.eps * self.directions[x], x.data)
 
         def on_node(i: int, node: Node) -> None:
-            if i == x:
+            if i == start:
                 node.data = _typed(node.data + self.eps * self.directions[x], node.data)
                 downstream.add(id(node))
                 return
-            if i < x:
+            if i < start:
                 return
-            parents = node._parents
-            if any(id(p) in downstream for p in parents):
+            reached = any(id(p) in downstream for p in node._parents)
+            if reached:
                 downstream.add(id(node))
-                return
-            for p, before in zip(parents, rec.parent_data[i]):
-                if not _same(p.data, before):
-                    found.append(i)
-                    raise _Found
+            if (not reached or not strict) and self.from_outside(i, node):
+                found.append(i)
+                raise _Found
 
         try:
-            self.replay(on_node)
+            self.replay(on_node, leaves)
         except (_Found, _Diverged):
             pass
         return found[0] if found else None
+
+
+def _short_site(site: Site | None) -> str:
+    return f"{_display(site.file)}:{site.line}" if site else "line not recorded"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -803,6 +881,13 @@ def _typed(new: Any, like: Any) -> Any:
     if isinstance(like, np.ndarray):
         return np.asarray(new, dtype=like.dtype).reshape(like.shape)
     return float(new)
+
+
+def _number(ctx: Any) -> Any:
+    """An op's constant when it is a number (``x * 3.0`` keeps 3.0 as its context), else None."""
+    if isinstance(ctx, (int, float, np.number)) and not isinstance(ctx, bool):
+        return float(ctx)
+    return None
 
 
 def _same(a: Any, b: Any) -> bool:
