@@ -753,9 +753,10 @@ def _programs(
 
     from .modes import no_grad
 
-    names = [u.name for u in user] + list(builtins)  # yours first: shrinking prefers them
     arity = {u.name: u.arity for u in user}
     users = {u.name: u for u in user}
+    yours = st.sampled_from([u.name for u in user]) if user else None
+    theirs = st.sampled_from(list(builtins)) if builtins else None
 
     @st.composite
     def draw_program(draw: Any) -> Program:
@@ -766,7 +767,9 @@ def _programs(
         values: list[np.ndarray] = list(arrays)
         steps: list[ProgramStep] = []
         for _ in range(draw(st.integers(1, max_steps))):
-            name = draw(st.sampled_from(names))
+            # half the steps are yours; shrinking leans to yours (False comes first)
+            builtin = yours is None or (theirs is not None and draw(st.booleans()))
+            name = draw(theirs if builtin else yours)
             count = len(values)
             n_args = arity.get(name, OPS[name].arity if name in OPS else 1)
             args = tuple(count - 1 - draw(st.integers(0, count - 1)) for _ in range(n_args))

@@ -110,9 +110,10 @@ class Culprit:
     to_site: Site | None = None
     to_rule_of: str = ""
     note: str = ""
+    from_leaf: bool = False  # lost gradient: ``op`` names a leaf ("input 0"), not an op
 
     def __str__(self) -> str:
-        where = _made(self.op, self.site, self.rule_of)
+        where = self.op if self.from_leaf else _made(self.op, self.site, self.rule_of)
         if self.kind == "lost gradient":
             to = _made(self.to_op, self.to_site, self.to_rule_of) if self.to_op else "fn's output"
             return f"gradient lost between {where} and {to}"
@@ -158,10 +159,13 @@ class Diagnosis:
         for c in lost:
             lines += _lost_lines(c, bool(wrong))
         if self.right:
-            names = [_short(r) for r in self.right[:SHOWN_RIGHT]]
-            more = len(self.right) - SHOWN_RIGHT
+            counts: dict[str, int] = {}
+            for r in self.right:  # the same op on the same line, once with a count
+                counts[_short(r)] = counts.get(_short(r), 0) + 1
+            names = [f"{n} x{c}" if c > 1 else n for n, c in counts.items()]
+            more = len(names) - SHOWN_RIGHT
             tail = f" and {more} more" if more > 0 else ""
-            lines.append(f"  right: {', '.join(names)}{tail}")
+            lines.append(f"  right: {', '.join(names[:SHOWN_RIGHT])}{tail}")
         if self.note:
             lines.append(f"  {self.note}")
         return "\n".join(lines)
@@ -196,20 +200,25 @@ def _count(errors: list[ElementError], c: Culprit) -> str:
 
 def _lost_lines(c: Culprit, after_wrong: bool) -> list[str]:
     head = "  and the gradient" if after_wrong else "  every op's rule is right; the gradient"
-    lines = [f"{head} is lost between ops '{c.op}' and '{c.to_op or 'fn output'}':"]
-    lines.append(f"    '{c.op}' {_at(c.site, c.rule_of)}")
-    if c.to_op:
-        lines.append(f"    '{c.to_op}' {_at(c.to_site, c.to_rule_of)}")
-        lines.append(
-            f"    '{c.to_op}' receives a value computed from the output of '{c.op}' outside the "
-            "graph (.data, .detach(), NumPy, .item() or a new Tensor made from it), so no "
-            "gradient flows back along that path"
-        )
-    else:
-        lines.append(
-            f"    the output of '{c.op}' reaches fn's output outside the graph (.data, .detach(), "
-            "NumPy, .item() or a new Tensor made from it), so no gradient flows back along it"
-        )
+    source = c.op if c.from_leaf else f"op '{c.op}'"
+    value = c.op if c.from_leaf else f"the output of '{c.op}'"
+    if not c.to_op:
+        return [
+            f"{head} is wrong from {source} on:",
+            f"    dagrad's gradient w.r.t. {value} disagrees with how fn's output really moves "
+            "with it, though every op's rule is right on its own, and no op was seen receiving "
+            "that value outside the graph (a value read through .data, .item() or NumPy that "
+            "steers fn's control flow, or an array shared and changed in place, can do this)",
+        ]
+    lines = [f"{head} is lost between {source} and op '{c.to_op}':"]
+    if not c.from_leaf:
+        lines.append(f"    '{c.op}' {_at(c.site, c.rule_of)}")
+    lines.append(f"    '{c.to_op}' {_at(c.to_site, c.to_rule_of)}")
+    lines.append(
+        f"    '{c.to_op}' receives a value computed from {value} outside the graph (.data, "
+        ".detach(), NumPy, .item() or a new Tensor made from it), so no gradient flows back "
+        "along that path"
+    )
     return lines
 
 
@@ -310,6 +319,10 @@ class _Diverged(Exception):
 
 class _Found(Exception):
     """Stops a replay once it found what it looked for."""
+
+
+class _InPlace(Exception):
+    """A rule wrote into the gradient it was given."""
 
 
 def _copy(data: Any) -> Any:
@@ -488,7 +501,7 @@ class _Doctor:
             if not self.in_graph(p) and not _same(p.data, before):
                 return True
         number = self.rec.numbers[i]
-        return number is not None and _number(node._ctx) != number
+        return number is not None and not _same(_number(node._ctx), number)
 
     # -- the diagnosis ---------------------------------------------------------------------------
 
@@ -564,11 +577,20 @@ class _Doctor:
         return i if i is not None and i in self.directions else None
 
     def rule_grads(self, i: int) -> tuple[Any, ...]:
+        """Op i's rule on the recorded data, with its random weights as the upstream gradient.
+        A rule that writes into that gradient (shared with other ops in a backward pass) is
+        wrong however right its numbers: raises _InPlace."""
         rec, node = self.rec, self.rec.nodes[i]
         op = node.grad_fn
         assert op is not None
+        given = _copy(self.op_weights[i])
         with no_grad():
-            grads = op.backward(node._ctx, self.op_weights[i], rec.data[i], *rec.parent_data[i])
+            grads = op.backward(node._ctx, given, rec.data[i], *rec.parent_data[i])
+        if not _same(given, self.op_weights[i]):
+            raise _InPlace(
+                "its rule changes the gradient it receives in place; the backward pass may "
+                "share that array with other ops, whose gradients then change too"
+            )
         return tuple(grads)
 
     def local_steps(self, moves: dict[Any, np.ndarray], capture: list[int]) -> tuple[Any, set[int]]:
@@ -666,6 +688,8 @@ class _Doctor:
         rec = self.rec
         site, rule_of = rec.where(i)
         name = rec.name(i)
+        if isinstance(found, _InPlace):
+            return Culprit("wrong rule", name, site, rule_of=rule_of, note=str(found))
         if isinstance(found, Exception):
             note = f"its rule raised {type(found).__name__}: {found}"
             return Culprit("wrong rule", name, site, rule_of=rule_of, note=note)
@@ -753,13 +777,14 @@ class _Doctor:
             else:
                 high = mid
         x = items[low]
-        if isinstance(x, int):
-            name, (site, rule_of) = rec.name(x), rec.where(x)
-        else:
+        leaf = not isinstance(x, int)
+        if leaf:
             name, site, rule_of = self.leaf_name(x), None, ""
+        else:
+            name, (site, rule_of) = rec.name(x), rec.where(x)
         y = self.receiver(x)
         if y is None:
-            return Culprit("lost gradient", name, site, rule_of=rule_of)
+            return Culprit("lost gradient", name, site, rule_of=rule_of, from_leaf=leaf)
         to_site, to_rule_of = rec.where(y)
         return Culprit(
             "lost gradient",
@@ -769,6 +794,7 @@ class _Doctor:
             to_op=rec.name(y),
             to_site=to_site,
             to_rule_of=to_rule_of,
+            from_leaf=leaf,
         )
 
     def adjoints(self, items: list[Any]) -> dict[Any, Any]:
@@ -884,9 +910,12 @@ def _typed(new: Any, like: Any) -> Any:
 
 
 def _number(ctx: Any) -> Any:
-    """An op's constant when it is a number (``x * 3.0`` keeps 3.0 as its context), else None."""
+    """What of an op's context can carry a value from outside the graph: a number (``x * 3.0``
+    keeps 3.0) or an integer or boolean array (``where``'s condition), copied; else None."""
     if isinstance(ctx, (int, float, np.number)) and not isinstance(ctx, bool):
         return float(ctx)
+    if isinstance(ctx, np.ndarray) and ctx.dtype.kind in "biu":
+        return ctx.copy()
     return None
 
 

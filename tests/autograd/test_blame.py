@@ -204,7 +204,7 @@ def test_a_rule_right_only_to_first_order_is_traced_to_its_raw_data(
     assert culprit.op == "tanh" and culprit.to_op == "*" and culprit.to_rule_of == "tanh"
     made_here(culprit, "tanh, differentiated twice")
     assert culprit.to_site is not None and culprit.to_site.line == line_of("raw out: a constant")
-    assert "every op's rule is right; the gradient is lost between ops 'tanh' and '*'" in str(
+    assert "every op's rule is right; the gradient is lost between op 'tanh' and op '*'" in str(
         culprit_error := failing(gradgradcheck, fn, [x, y])
     )
     assert "made by the backward rule of 'tanh'" in str(culprit_error)
@@ -243,7 +243,7 @@ def test_a_data_escape_is_reported_between_the_two_ops() -> None:
     made_here(culprit, "y escapes")
     assert culprit.to_site is not None and culprit.to_site.line == line_of("through .data")
     report = str(error)
-    assert "every op's rule is right; the gradient is lost between ops 'exp' and '*'" in report
+    assert "every op's rule is right; the gradient is lost between op 'exp' and op '*'" in report
     assert "receives a value computed from the output of 'exp' outside the graph" in report
 
 
@@ -421,6 +421,13 @@ def test_no_false_blame_on_random_scalar_graphs(expr: Any) -> None:
 @given(expressions(max_steps=5, points=3))
 def test_no_false_blame_on_random_tensor_graphs_to_second_order(expr: Any) -> None:
     assert blame(expr, expr.tensors()).culprits == []
+    try:
+        gradgradcheck(expr, expr.tensors(), blame=False)
+    except GradcheckError:
+        # x ** y at y == 0 exactly: the rule selects 0 there (as PyTorch's does), so the
+        # second derivative through that choice is lost; the doctor rightly says so
+        assert blame(expr, expr.tensors(), order=2).culprits
+        return
     assert blame(expr, expr.tensors(), order=2).culprits == []
 
 
