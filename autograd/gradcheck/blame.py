@@ -34,6 +34,7 @@ import linecache
 import math
 import os
 import sys
+import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,13 +47,14 @@ from ..graph import Node, backprop, grad
 from ..modes import no_grad
 from ..tensor import Tensor
 from ..value import Value
-from .check import Kink, _differences, _judge
+from .check import Kink, _differences, _is_jump, _judge
 
 __all__ = ["Culprit", "Diagnosis", "ElementError", "Site", "blame", "diagnose"]
 
 MAX_ELEMENTS = 32  # elements of one input checked one by one when its op's rule is wrong
 SHOWN_ELEMENTS = 3  # elements shown per wrong input in the report
 SHOWN_RIGHT = 12  # right ops listed by name in the report
+REPORT_WIDTH = 100
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _ENGINE_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd", "nn", "optim"))
@@ -111,6 +113,7 @@ class Culprit:
     to_rule_of: str = ""
     note: str = ""
     from_leaf: bool = False  # lost gradient: ``op`` names a leaf ("input 0"), not an op
+    checked: tuple[tuple[int, int], ...] = ()  # (input, how many of its elements were checked)
 
     def __str__(self) -> str:
         where = self.op if self.from_leaf else _made(self.op, self.site, self.rule_of)
@@ -148,8 +151,8 @@ class Diagnosis:
         lost = [c for c in self.culprits if c.kind == "lost gradient"]
         if self.checked:
             lines.append(
-                f"doctor: the {self.checked} op{'s' if self.checked != 1 else ''} of fn's graph, "
-                "each checked on its own (its backward rule against finite differences of its "
+                f"doctor: each of the {self.checked} op{'s' if self.checked != 1 else ''} of fn's "
+                "graph checked on its own (its backward rule against finite differences of its "
                 "forward, at the inputs it received):"
             )
         elif not self.culprits:
@@ -168,7 +171,25 @@ class Diagnosis:
             lines.append(f"  right: {', '.join(names[:SHOWN_RIGHT])}{tail}")
         if self.note:
             lines.append(f"  {self.note}")
-        return "\n".join(lines)
+        return "\n".join(_wrapped(lines))
+
+
+def _wrapped(lines: list[str]) -> list[str]:
+    """Long lines folded at REPORT_WIDTH, continued two spaces further in."""
+    out = []
+    for line in lines:
+        if len(line) <= REPORT_WIDTH:
+            out.append(line)
+            continue
+        indent = " " * (len(line) - len(line.lstrip()))
+        out += textwrap.wrap(
+            line,
+            REPORT_WIDTH,
+            subsequent_indent=indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    return out
 
 
 def _made(op: str, site: Site | None, rule_of: str) -> str:
@@ -179,23 +200,29 @@ def _wrong_lines(c: Culprit) -> list[str]:
     lines = [f"  op '{c.op}' has a wrong backward rule", f"    {_at(c.site, c.rule_of)}"]
     if c.note:
         lines.append(f"    {c.note}")
+    checked = dict(c.checked)
     for i in c.inputs:
-        errors = [e for e in c.elements if e.input == i]
-        if not errors:
-            lines.append(f"    input {i}: its gradient is wrong")
-            continue
-        errors.sort(key=lambda e: abs(e.rule - e.numeric), reverse=True)
-        shown = ", ".join(
-            f"element {e.index}: rule {_num(e.rule)}, numeric {_num(e.numeric)}"
-            for e in errors[:SHOWN_ELEMENTS]
+        errors = sorted(
+            (e for e in c.elements if e.input == i),
+            key=lambda e: abs(e.rule - e.numeric),
+            reverse=True,
         )
-        lines.append(f"    input {i}: wrong at {_count(errors, c)}; worst: {shown}")
+        if not errors:
+            lines.append(f"    its gradient for input {i} is wrong")
+            continue
+        of = f" of {checked[i]}" if i in checked else ""
+        lines.append(
+            f"    its gradient for input {i} is wrong at {len(errors)}{of} elements"
+            + (", the worst:" if len(errors) > SHOWN_ELEMENTS else ":")
+        )
+        rows = [("element", "rule", "numeric")] + [
+            (str(e.index), _num(e.rule), _num(e.numeric)) for e in errors[:SHOWN_ELEMENTS]
+        ]
+        widths = [max(len(r[k]) for r in rows) for k in range(3)]
+        lines += [
+            "      " + "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows
+        ]
     return lines
-
-
-def _count(errors: list[ElementError], c: Culprit) -> str:
-    n = len(errors)
-    return f"{n} element{'s' if n != 1 else ''}"
 
 
 def _lost_lines(c: Culprit, after_wrong: bool) -> list[str]:
@@ -704,6 +731,7 @@ class _Doctor:
                 items[id(parent)] = item
         wrong: list[int] = []
         elements: list[ElementError] = []
+        sizes: list[tuple[int, int]] = []
         checked = 0
         for key, positions in groups.items():
             item = items[key]
@@ -722,6 +750,8 @@ class _Doctor:
                 continue
             wrong += positions
             elements += self.wrong_elements(i, item, positions, found)
+            size = min(math.prod(_shape(direction)), MAX_ELEMENTS)
+            sizes += [(n, size) for n in positions]
         if not checked:
             return _UNCHECKED
         if not wrong:
@@ -730,7 +760,14 @@ class _Doctor:
         if any(len(p) > 1 and set(p) & set(wrong) for p in groups.values()):
             note = "(inputs that are the same node are checked together)"
         return Culprit(
-            "wrong rule", name, site, tuple(sorted(wrong)), tuple(elements), rule_of, note=note
+            "wrong rule",
+            name,
+            site,
+            tuple(sorted(wrong)),
+            tuple(elements),
+            rule_of,
+            note=note,
+            checked=tuple(sizes),
         )
 
     def wrong_elements(
@@ -847,6 +884,13 @@ class _Doctor:
 
         center = np.array([_weighted_sum(self.rec.outputs, self.weights)])
         steps = _differences(objective, move, reset, center, self.eps, self.atol, self.rtol)
+        if steps.wide_plus is not None and _is_jump(
+            steps.center, steps.plus, steps.minus, steps.eps, self.atol, self.rtol
+        )[0]:
+            # fn jumps when these values move: moving a node's output can take it where its op
+            # never goes (relu's output below 0) and flip a mask a rule reads; a lost gradient
+            # moves fn smoothly, so a jump says nothing either way
+            return False
         analytic = sum(float(np.sum(adjoint[x] * self.directions[x])) for x in items)
         judged = _judge(steps, 0, analytic, self.atol, self.rtol)
         return judged is not None and not isinstance(judged, Kink)
