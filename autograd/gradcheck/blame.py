@@ -157,8 +157,11 @@ class Diagnosis:
             )
         elif not self.culprits:
             lines.append("doctor: fn's output does not depend on any op that records a graph")
-        for c in wrong:
-            lines += _wrong_lines(c)
+        same: dict[tuple[Any, ...], list[Culprit]] = {}
+        for c in wrong:  # ops made at one line (the layers of a model) are reported once
+            same.setdefault((c.op, c.site, c.rule_of, c.inputs), []).append(c)
+        for group in same.values():
+            lines += _wrong_lines(group[0], len(group))
         for c in lost:
             lines += _lost_lines(c, bool(wrong))
         if self.right:
@@ -196,8 +199,9 @@ def _made(op: str, site: Site | None, rule_of: str) -> str:
     return f"'{op}' ({_at(site, rule_of)})"
 
 
-def _wrong_lines(c: Culprit) -> list[str]:
-    lines = [f"  op '{c.op}' has a wrong backward rule", f"    {_at(c.site, c.rule_of)}"]
+def _wrong_lines(c: Culprit, count: int = 1) -> list[str]:
+    many = f" ({count} ops made at this line; the first shown)" if count > 1 else ""
+    lines = [f"  op '{c.op}' has a wrong backward rule{many}", f"    {_at(c.site, c.rule_of)}"]
     if c.note:
         lines.append(f"    {c.note}")
     checked = dict(c.checked)
@@ -404,6 +408,9 @@ class _Recording:
         self._index: dict[int, int] = {}
         self._by_parents: dict[int, int] = {}
         self.numbers: list[Any] = []  # the op's constant when it is a number (x * 3.0), else None
+        self.ops: list[Any] = []
+        self.ctxs: list[Any] = []
+        self.parents: list[tuple[Node, ...]] = []
         self.outputs: list[Node] = []
 
     def __call__(self, node: Node) -> None:
@@ -411,6 +418,10 @@ class _Recording:
         self.nodes.append(node)
         self._index[id(node)] = i
         self._by_parents[id(node._parents)] = i
+        # as made: an in-place op later gives this object another op and other inputs
+        self.ops.append(node.grad_fn)
+        self.ctxs.append(node._ctx)
+        self.parents.append(node._parents)
         self.data.append(_copy(node.data))
         self.parent_data.append(tuple(_copy(p.data) for p in node._parents))
         self.numbers.append(_number(node._ctx))
@@ -424,12 +435,17 @@ class _Recording:
         """The recorded index of a graph node; an in-place op's target holds the node that the
         op made under another object, with the same inputs tuple."""
         i = self._index.get(id(node))
-        if i is None and node.grad_fn is not None:
-            i = self._by_parents.get(id(node._parents))
+        if i is not None and self.parents[i] is node._parents:
+            return i
+        if node.grad_fn is None:
+            return None
+        i = self._by_parents.get(id(node._parents))
+        if i is None or self.parents[i] is not node._parents:
+            return None
         return i
 
     def name(self, i: int) -> str:
-        op = self.nodes[i].grad_fn
+        op = self.ops[i]
         return op.name if op is not None else "?"
 
     def where(self, i: int) -> tuple[Site | None, str]:
@@ -493,7 +509,7 @@ class _Doctor:
             count[0] += 1
             if (
                 i >= len(rec.nodes)
-                or node.grad_fn is not rec.nodes[i].grad_fn
+                or node.grad_fn is not rec.ops[i]
                 or _shape(node.data) != _shape(rec.data[i])
             ):
                 raise _Diverged
@@ -583,10 +599,18 @@ class _Doctor:
         for k, a in enumerate(self.args):
             if a is leaf:
                 return (0, k)
-        for i, node in enumerate(self.rec.nodes):
-            if any(p is leaf for p in node._parents):
+        for i, parents in enumerate(self.rec.parents):
+            if any(p is leaf for p in parents):
                 return (1, i)
         return (2, 0)
+
+    def graph_node(self, i: int) -> Node:
+        """The object that stands for recorded node i in the graph: the node itself, or, if an
+        in-place op has since given that object another op, the object that took its place (the
+        one in the graph with the same inputs)."""
+        if not hasattr(self, "_in_graph"):
+            self._in_graph = {id(n._parents): n for n in _graph_nodes(self.rec.outputs)}
+        return self._in_graph.get(id(self.rec.parents[i]), self.rec.nodes[i])
 
     def leaf_name(self, leaf: Node) -> str:
         kind, k = self.leaf_order(leaf)
@@ -607,12 +631,12 @@ class _Doctor:
         """Op i's rule on the recorded data, with its random weights as the upstream gradient.
         A rule that writes into that gradient (shared with other ops in a backward pass) is
         wrong however right its numbers: raises _InPlace."""
-        rec, node = self.rec, self.rec.nodes[i]
-        op = node.grad_fn
+        rec = self.rec
+        op = rec.ops[i]
         assert op is not None
         given = _copy(self.op_weights[i])
         with no_grad():
-            grads = op.backward(node._ctx, given, rec.data[i], *rec.parent_data[i])
+            grads = op.backward(rec.ctxs[i], given, rec.data[i], *rec.parent_data[i])
         if not _same(given, self.op_weights[i]):
             raise _InPlace(
                 "its rule changes the gradient it receives in place; the backward pass may "
@@ -685,7 +709,7 @@ class _Doctor:
                 suspects[i] = bad or grads
                 continue
             analytic = 0.0
-            for parent, g in zip(rec.nodes[i]._parents, grads):
+            for parent, g in zip(rec.parents[i], grads):
                 item = self.parent_item(parent)
                 if item is not None and g is not None:
                     analytic += float(np.sum(np.asarray(g, np.float64) * self.directions[item]))
@@ -697,7 +721,7 @@ class _Doctor:
         return suspects, kinks
 
     def shape_errors(self, i: int, grads: tuple[Any, ...]) -> str:
-        parents = self.rec.nodes[i]._parents
+        parents = self.rec.parents[i]
         if len(grads) != len(parents):
             return f"its rule gives {len(grads)} gradients for {len(parents)} inputs"
         for n, (parent, g) in enumerate(zip(parents, grads)):
@@ -724,7 +748,7 @@ class _Doctor:
             return Culprit("wrong rule", name, site, rule_of=rule_of, note=found)
         groups: dict[int, list[int]] = {}  # one move per distinct input node
         items: dict[int, Any] = {}
-        for n, parent in enumerate(rec.nodes[i]._parents):
+        for n, parent in enumerate(rec.parents[i]):
             item = self.parent_item(parent)
             if item is not None:
                 groups.setdefault(id(parent), []).append(n)
@@ -837,7 +861,7 @@ class _Doctor:
     def adjoints(self, items: list[Any]) -> dict[Any, Any]:
         """d sum(w * output) / d item, as dagrad's backward pass computes it."""
         rec = self.rec
-        nodes = [rec.nodes[x] if isinstance(x, int) else x for x in items]
+        nodes = [self.graph_node(x) if isinstance(x, int) else x for x in items]
         used = [(o, w) for o, w in zip(rec.outputs, self.weights) if o.requires_grad]
         found: Sequence[Any] = [None] * len(nodes)
         if used:
@@ -884,9 +908,10 @@ class _Doctor:
 
         center = np.array([_weighted_sum(self.rec.outputs, self.weights)])
         steps = _differences(objective, move, reset, center, self.eps, self.atol, self.rtol)
-        if steps.wide_plus is not None and _is_jump(
-            steps.center, steps.plus, steps.minus, steps.eps, self.atol, self.rtol
-        )[0]:
+        if (
+            steps.wide_plus is not None
+            and _is_jump(steps.center, steps.plus, steps.minus, steps.eps, self.atol, self.rtol)[0]
+        ):
             # fn jumps when these values move: moving a node's output can take it where its op
             # never goes (relu's output below 0) and flip a mask a rule reads; a lost gradient
             # moves fn smoothly, so a jump says nothing either way
@@ -983,22 +1008,26 @@ def _weighted_sum(outs: list[Node], weights: list[Any]) -> float:
     )
 
 
-def _graph_ops(rec: _Recording) -> list[int]:
-    """The recorded nodes the outputs' gradient flows through (float outputs only), in
-    creation order."""
+def _graph_nodes(outputs: list[Node]) -> list[Node]:
+    """Every node the outputs' gradient flows through (requires grad), each once."""
     seen: set[int] = set()
-    stack = [o for o in rec.outputs if o.requires_grad]
-    found: set[int] = set()
+    stack = [o for o in outputs if o.requires_grad]
+    found = []
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
-        i = rec.index_of(node)
-        if i is not None and _is_float(node):
-            found.add(i)
+        found.append(node)
         stack.extend(p for p in node._parents if p.requires_grad)
-    return sorted(found)
+    return found
+
+
+def _graph_ops(rec: _Recording) -> list[int]:
+    """The recorded nodes the outputs' gradient flows through (float outputs only), in
+    creation order."""
+    found = {rec.index_of(node) for node in _graph_nodes(rec.outputs) if _is_float(node)}
+    return sorted(i for i in found if i is not None)
 
 
 def _stable_leaves(first: _Recording, second: _Recording) -> set[Node]:
@@ -1006,8 +1035,8 @@ def _stable_leaves(first: _Recording, second: _Recording) -> set[Node]:
     parameters it closes over): the doctor can move those; leaves fn makes anew each run it
     cannot."""
     stable: set[Node] = set()
-    for node_a, node_b in zip(first.nodes, second.nodes):
-        for a, b in zip(node_a._parents, node_b._parents):
+    for parents_a, parents_b in zip(first.parents, second.parents):
+        for a, b in zip(parents_a, parents_b):
             if a is b and a.grad_fn is None and a.requires_grad and _is_float(a):
                 stable.add(a)
     return stable

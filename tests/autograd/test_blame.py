@@ -359,6 +359,48 @@ def test_a_custom_op_used_on_values_is_blamed() -> None:
     made_here(culprit, "hypot on values")
 
 
+def test_in_place_ops_in_fn_are_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fn(x: Tensor) -> Tensor:
+        h = x * 2.0
+        h += x.exp()  # exp, added in place
+        return (h * h).sum()
+
+    x = t(*X)
+    assert gradcheck(fn, x) and blame(fn, x).culprits == []
+    monkeypatch.setattr(unary.exp, "backward", lambda ctx, g, out, x: (out,))
+    culprit = only_culprit(failing(gradcheck, fn, x))
+    assert culprit.op == "exp"
+    made_here(culprit, "exp, added in place")
+
+
+def test_layers_of_a_model_made_at_one_line_are_reported_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    autograd.manual_seed(0)
+    model = nn.Sequential(
+        nn.Linear(4, 5, dtype=autograd.float64),
+        nn.Tanh(),
+        nn.Linear(5, 5, dtype=autograd.float64),
+        nn.Tanh(),
+        nn.Linear(5, 3, dtype=autograd.float64),
+    )
+    x = Tensor(np.linspace(-1.0, 1.0, 8).reshape(2, 4), requires_grad=True)
+    labels = np.array([0, 2])
+
+    def loss(x: Tensor) -> Tensor:
+        return nn.functional.cross_entropy(model(x), labels)  # the model's line
+
+    assert gradcheck(loss, x)
+    monkeypatch.setattr(unary.tanh, "backward", lambda ctx, g, out, x: (g * (1.0 - out),))
+    error = failing(gradcheck, loss, x)
+    assert [c.op for c in error.culprits] == ["tanh", "tanh"]
+    for culprit in error.culprits:
+        made_here(culprit, "the model's line")
+    assert "op 'tanh' has a wrong backward rule (2 ops made at this line" in str(error)
+    right = {r.op for r in error.diagnosis.right}
+    assert "tanh" not in right and "linear" in right
+
+
 # --- the report as data ---------------------------------------------------------------------------
 
 
