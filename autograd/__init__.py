@@ -84,4 +84,4 @@ def numel(input: Tensor) -> int:
 # (detect_anomaly finds where a NaN came from). Only warnings raised in dagrad's own code are
 # silenced, not those of the user's NumPy code.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
-from .function import Function, once_differentiable  # noqa: E402 - custom ops
+from .function import Function, once_differentiable  # noqa: E402, F401 - custom ops

@@ -865,7 +865,7 @@ def find_gradient_bug(
     import random
     import warnings
 
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, find, settings
     from hypothesis.errors import NoSuchExample, Unsatisfiable
 
     from .gradcheck import gradcheck, gradgradcheck
@@ -894,11 +894,16 @@ def find_gradient_bug(
                 return err
         return None
 
+    # every setting that shapes the search is fixed here, whatever profile the caller loaded,
+    # so the same seed gives the same program everywhere
     search = settings(
         max_examples=max_examples,
         database=None,
         deadline=None,
+        derandomize=False,
+        phases=(Phase.generate, Phase.shrink),
         suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
     )
     try:
         smallest = find(

@@ -113,7 +113,8 @@ class Culprit:
     to_rule_of: str = ""
     note: str = ""
     from_leaf: bool = False  # lost gradient: ``op`` names a leaf ("input 0"), not an op
-    checked: tuple[tuple[int, int], ...] = ()  # (input, how many of its elements were checked)
+    # (input, how many of its elements were checked one by one, how many it has)
+    checked: tuple[tuple[int, int, int], ...] = ()
 
     def __str__(self) -> str:
         where = self.op if self.from_leaf else _made(self.op, self.site, self.rule_of)
@@ -204,7 +205,7 @@ def _wrong_lines(c: Culprit, count: int = 1) -> list[str]:
     lines = [f"  op '{c.op}' has a wrong backward rule{many}", f"    {_at(c.site, c.rule_of)}"]
     if c.note:
         lines.append(f"    {c.note}")
-    checked = dict(c.checked)
+    checked = {i: (looked, size) for i, looked, size in c.checked}
     for i in c.inputs:
         errors = sorted(
             (e for e in c.elements if e.input == i),
@@ -214,9 +215,12 @@ def _wrong_lines(c: Culprit, count: int = 1) -> list[str]:
         if not errors:
             lines.append(f"    its gradient for input {i} is wrong")
             continue
-        of = f" of {checked[i]}" if i in checked else ""
+        count = f"{len(errors)}"
+        if i in checked:
+            looked, size = checked[i]
+            count += f" of the first {looked} of its {size}" if size > looked else f" of {looked}"
         lines.append(
-            f"    its gradient for input {i} is wrong at {len(errors)}{of} elements"
+            f"    its gradient for input {i} is wrong at {count} elements"
             + (", the worst:" if len(errors) > SHOWN_ELEMENTS else ":")
         )
         rows = [("element", "rule", "numeric")] + [
@@ -755,7 +759,7 @@ class _Doctor:
                 items[id(parent)] = item
         wrong: list[int] = []
         elements: list[ElementError] = []
-        sizes: list[tuple[int, int]] = []
+        sizes: list[tuple[int, int, int]] = []
         checked = 0
         for key, positions in groups.items():
             item = items[key]
@@ -774,8 +778,8 @@ class _Doctor:
                 continue
             wrong += positions
             elements += self.wrong_elements(i, item, positions, found)
-            size = min(math.prod(_shape(direction)), MAX_ELEMENTS)
-            sizes += [(n, size) for n in positions]
+            size = math.prod(_shape(direction))
+            sizes += [(n, min(size, MAX_ELEMENTS), size) for n in positions]
         if not checked:
             return _UNCHECKED
         if not wrong:
