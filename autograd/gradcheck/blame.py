@@ -215,12 +215,14 @@ def _wrong_lines(c: Culprit, count: int = 1) -> list[str]:
         if not errors:
             lines.append(f"    its gradient for input {i} is wrong")
             continue
-        count = f"{len(errors)}"
+        how_many = f"{len(errors)}"
         if i in checked:
             looked, size = checked[i]
-            count += f" of the first {looked} of its {size}" if size > looked else f" of {looked}"
+            how_many += (
+                f" of the first {looked} of its {size}" if size > looked else f" of {looked}"
+            )
         lines.append(
-            f"    its gradient for input {i} is wrong at {count} elements"
+            f"    its gradient for input {i} is wrong at {how_many} elements"
             + (", the worst:" if len(errors) > SHOWN_ELEMENTS else ":")
         )
         rows = [("element", "rule", "numeric")] + [

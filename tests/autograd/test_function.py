@@ -320,6 +320,8 @@ def test_detect_anomaly_names_the_custom_op_forward_and_backward() -> None:
     with pytest.raises(AnomalyError, match="backward of op 'NanGrad' produced nan"):
         with detect_anomaly():
             NanGrad.apply(t(1.0)).sum().backward()
+    with detect_anomaly(check_nan=False):  # as in PyTorch: lines recorded, NaNs let through
+        BadLog.apply(t(-1.0)).sum().backward()
 
 
 # --- second derivatives ---------------------------------------------------------------------------
