@@ -86,3 +86,4 @@ def numel(input: Tensor) -> int:
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
 from .anomaly import record_sites  # noqa: E402
 from .draw.step_through import StepThrough, Timeline, step_through  # noqa: E402
+from .function import Function, once_differentiable  # noqa: E402, F401 - custom ops

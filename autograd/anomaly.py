@@ -6,17 +6,18 @@ gradient the backward pass computes. An inf is not an anomaly (masks use -inf, l
 as in PyTorch. NumPy's own warnings are silenced inside the block, so the report is the first
 thing the user reads. Outside the block none of this runs: ops pay a single flag check.
 
-record_sites() switches on the same recording of lines, without any check: the step-through
-page shows each node's line (draw/step_through).
+The same hook serves two other tools: ``record_sites()`` records the lines without checking
+anything (the step-through page shows each node's line), and ``record_ops(callback)`` hands every
+recorded node to a callback (gradcheck's doctor replays a function op by op with it).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import threading
 import traceback
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,6 @@ from .graph import Node
 from .modes import mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-
 
 class _SiteTable:
     """node -> the stack that created it, by identity, each entry dying with its node. (A
@@ -58,19 +58,13 @@ class _SiteTable:
 _creation_sites = _SiteTable()
 
 
-class _Checks(threading.local):
-    lines_only = False  # inside record_sites(): anomaly mode records lines, checks nothing
-
-
-_checks = _Checks()
-
-
 class AnomalyError(RuntimeError):
     """A NaN appeared in a forward value or a gradient under detect_anomaly()."""
 
 
 class detect_anomaly:  # noqa: N801 - named as in PyTorch
     """Context manager: raise AnomalyError at the first NaN, naming the op and the user line.
+    ``check_nan=False`` records the lines without checking, as in PyTorch.
 
     >>> with detect_anomaly():
     ...     y = Value(-1.0).log()      # raises: forward of op 'log' produced nan
@@ -78,18 +72,18 @@ class detect_anomaly:  # noqa: N801 - named as in PyTorch
 
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
-        self._previous: list[tuple[bool, Any]] = []
+        self._previous: list[tuple[Any, ...]] = []
 
     def __enter__(self) -> detect_anomaly:
         quiet = np.errstate(all="ignore")
         quiet.__enter__()
-        self._previous.append((mode.anomaly, _checks.lines_only, quiet))
-        mode.anomaly = self.check_nan
-        _checks.lines_only = False
+        self._previous.append((mode.anomaly, mode.detecting, mode.sites, mode.check_nan, quiet))
+        mode.anomaly = mode.detecting = mode.sites = True
+        mode.check_nan = self.check_nan
         return self
 
     def __exit__(self, *exc: object) -> None:
-        mode.anomaly, _checks.lines_only, quiet = self._previous.pop()
+        mode.anomaly, mode.detecting, mode.sites, mode.check_nan, quiet = self._previous.pop()
         quiet.__exit__(None, None, None)
 
 
@@ -108,18 +102,35 @@ class record_sites:  # noqa: N801 - a context manager, named like detect_anomaly
         self._previous: list[tuple[bool, bool]] = []
 
     def __enter__(self) -> record_sites:
-        self._previous.append((mode.anomaly, _checks.lines_only))
-        if not mode.anomaly:  # inside detect_anomaly() lines are recorded already
-            mode.anomaly = True
-            _checks.lines_only = True
+        self._previous.append((mode.anomaly, mode.sites))
+        mode.anomaly = mode.sites = True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        mode.anomaly, _checks.lines_only = self._previous.pop()
+        mode.anomaly, mode.sites = self._previous.pop()
+
+
+class record_ops:  # noqa: N801 - a context manager, named like detect_anomaly
+    """Hand every node an op records inside the block to ``callback`` (right after the op made
+    it, before any other op can read it: the callback may replace its data). Used by
+    gradcheck's doctor; it costs the ops nothing outside the block."""
+
+    def __init__(self, callback: Callable[[Node], None]) -> None:
+        self.callback = callback
+        self._previous: list[tuple[bool, Any]] = []
+
+    def __enter__(self) -> record_ops:
+        self._previous.append((mode.anomaly, mode.recorder))
+        mode.anomaly = True
+        mode.recorder = self.callback
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        mode.anomaly, mode.recorder = self._previous.pop()
 
 
 def is_anomaly_enabled() -> bool:
-    return bool(mode.anomaly) and not _checks.lines_only
+    return bool(mode.detecting)
 
 
 def creation_site(node: Node) -> traceback.StackSummary | None:
@@ -153,8 +164,13 @@ def _where(node: Node) -> str:
 
 def on_forward(out: Node) -> None:
     """Called by an op in anomaly mode right after it recorded ``out``."""
+    recorder = mode.recorder
+    if recorder is not None:
+        recorder(out)
+    if not mode.sites:
+        return
     _creation_sites[out] = _user_stack()
-    if _checks.lines_only:
+    if not mode.check_nan:
         return
     bad = out._non_finite(out.data)
     if bad is not None:
@@ -167,7 +183,7 @@ def on_forward(out: Node) -> None:
 
 def on_backward(node: Node, grads: Any) -> None:
     """Called by the backward pass in anomaly mode after ``node``'s rule gave ``grads``."""
-    if _checks.lines_only:
+    if not mode.check_nan:
         return
     for i, (parent, pg) in enumerate(zip(node._parents, grads)):
         if pg is None:
