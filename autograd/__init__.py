@@ -84,3 +84,4 @@ def numel(input: Tensor) -> int:
 # (detect_anomaly finds where a NaN came from). Only warnings raised in dagrad's own code are
 # silenced, not those of the user's NumPy code.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+from .compiler import CompiledStep, GuardError, compile  # noqa: E402, A004 - as torch.compile

@@ -17,7 +17,8 @@ from typing import Any
 
 from ..graph import Node
 from ..op import Op, check, real
-from ..value import Value, make
+from .. import value as _value
+from ..value import Value
 
 _requires_grad = attrgetter("requires_grad")
 
@@ -53,7 +54,8 @@ def _as_values(items: tuple[Any, ...], caller: str, name: str) -> tuple[Value, .
 
 
 def _result(data: float, parents: tuple[Value, ...], op: Op, ctx: Any) -> Value:
-    return make(data, parents, op, ctx, any(map(_requires_grad, parents)))
+    # through the module: autograd.compile swaps value.make while it records a call
+    return _value.make(data, parents, op, ctx, any(map(_requires_grad, parents)))
 
 
 # The forward loops below check each item's type as they add it up: a plain loop is faster than
