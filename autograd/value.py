@@ -83,7 +83,8 @@ _observer: Any = None
 def start_recording(observer: Any) -> None:
     """Report to ``observer`` until stop_recording(): ``op(out, parents, op, ctx)`` for every
     result of a Value op (constants too, with the parents they were computed from),
-    ``made(value)`` for every ``Value(...)``, ``compared(a, symbol, b, result)`` for every
+    ``made(value, source)`` for every ``Value(...)`` (``source``: the Value it was made from,
+    when ``is_number(source)`` accepted it), ``compared(a, symbol, b, result)`` for every
     comparison and ``converted(value, number)`` for every float() or item()."""
     global _observer, make
     _observer = observer
@@ -146,8 +147,13 @@ class Value(Node):
     __array_ufunc__ = None
 
     def __init__(self, data: Number, requires_grad: bool = True) -> None:
+        source = None
         if isinstance(data, Value):
-            raise TypeError("Value(): data is already a Value; use it directly or call .detach()")
+            if _observer is None or not _observer.is_number(data):
+                raise TypeError("Value(): data is already a Value; use it directly or call .detach()")
+            # a number argument of a compiled step being recorded (it reaches the function as a
+            # Value): Value(x) of it is a new leaf with its number, as Value() of a number is
+            source, data = data, data.data
         try:
             if isinstance(data, (str, bytes, complex)):  # float() would parse "1.5": refuse text
                 raise TypeError
@@ -164,7 +170,7 @@ class Value(Node):
         self.grad_fn = None
         self._ctx = None
         if _observer is not None:
-            _observer.made(self)
+            _observer.made(self, source)
 
     @property
     def grad(self) -> Any:

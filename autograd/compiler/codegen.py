@@ -132,7 +132,7 @@ def forward_source(program: Program, n_args: int, saved: list[Slot]) -> Source:
 
     for slot in program.ops:
         xs = [operand(x) for x in slot.inputs]
-        expr = templates.forward(slot.op, slot.ctx, xs, slot.data, names.constant, temp)
+        expr = templates.forward(slot.op, slot.ctx, xs, names.constant, temp)
         if expr is None:  # a Unary without a template: its own float function
             expr = call(names.bind(slot.op.on_float, "f"), *xs)
         users = consumers.get(slot, [])

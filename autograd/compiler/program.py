@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..value import Value
+from ..value import DETACH, Value
 from .recorder import Guard, Recorder
 from .templates import has_forward
 
@@ -104,7 +104,9 @@ def build(
     program_ops = []
     for slot in sorted(parents_of, key=lambda s: s.seq):  # in the order done: inputs first
         inputs = tuple(slots[id(p)] for p in parents_of[slot])
-        slot.inputs = slot._parents = inputs
+        slot.inputs = inputs
+        # as the eager node's: a leaf copied from a number argument has no parents
+        slot._parents = inputs if slot.requires_grad and slot.op is not DETACH else ()
         if all(i.kind == CONST for i in inputs):
             slot.kind = CONST  # an op on constants is a constant: its recorded number
         else:

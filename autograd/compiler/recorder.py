@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ..value import Value
+from ..value import DETACH, Value
 
 _get_ident = threading.get_ident
 _ENGINE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograd/
@@ -56,15 +56,23 @@ class Recorder:
         self.ops: dict[int, OpRecord] = {}  # id(result) -> how it was computed
         self.created: dict[int, Value] = {}  # Values made with Value(...) during the call
         self.guards: list[Guard] = []
+        self.numbers: dict[int, Value] = {}  # the Values number arguments reach fn as
 
     def op(self, out: Value, parents: tuple[Value, ...], op: Any, ctx: Any) -> None:
         if _get_ident() == self.thread:
             ops = self.ops
             ops[id(out)] = OpRecord(out, parents, op, ctx, len(ops))
 
-    def made(self, value: Value) -> None:
-        if threading.get_ident() == self.thread:
-            self.created[id(value)] = value
+    def made(self, value: Value, source: Value | None) -> None:
+        if _get_ident() == self.thread:
+            if source is None:
+                self.created[id(value)] = value
+            else:  # Value(x) of a number argument: a leaf that copies its number
+                self.ops[id(value)] = OpRecord(value, (source,), DETACH, None, len(self.ops))
+
+    def is_number(self, value: Value) -> bool:
+        """Whether ``value`` stands for a number argument (Value() accepts it then)."""
+        return _get_ident() == self.thread and id(value) in self.numbers
 
     def compared(self, a: Value, symbol: str, b: Any, outcome: Any) -> None:
         if threading.get_ident() == self.thread:

@@ -28,28 +28,28 @@ _FREED = object()  # a run whose saved numbers a backward(retain_graph=False) dr
 class Recording:
     """One recorded path through ``fn``: its key, its program and its generated code."""
 
-    def __init__(self, key: Any, program: Program, template: Any, n_args: int, graph: Any) -> None:
+    def __init__(
+        self, key: Any, program: Program, template: Any, kinds: list[str], graph: Any
+    ) -> None:
         self.key = key
         self.program = program
         self.template = template  # the shape of fn's result, Values replaced by positions
-        self.n_args = n_args
+        self.n_args = len(kinds)
         self.graph = graph  # the recorded call's own result, for draw_graph
         self.sources = program.sources
         self.saved = saved_slots(program)
-        self.forward_code = forward_source(program, n_args, self.saved)
+        self.forward_code = forward_source(program, self.n_args, self.saved)
         self.forward = self.forward_code.compile("forward")
         self.backwards: dict[Slot, tuple[Backward, Any]] = {}
         grad_sources = [s for s in self.sources if s.requires_grad]
         self.grad_sources = tuple(grad_sources)
         self.source_slot = {id(v): program.slots[id(v)] for v in self.sources}
-        # arguments that get gradients: Values that require grad (fixed by the key)
-        self.grad_args = [
-            i for i, k in enumerate(_leaf_kinds(key)) if k in ("grad", "graph")
-        ]
-        # an argument or source made by an op outside the call: backward goes on past it, so
-        # result.backward() takes the engine's path through COMPILED's rule
+        # arguments that get gradients: Values that require grad (the key fixes which)
+        self.grad_args = [i for i, kind in enumerate(kinds) if kind == "grad"]
+        # an argument or a source made by an op before the call: the backward pass goes on into
+        # its graph, so result.backward() takes the engine's path through COMPILED's rule
         self.outside = any(v.grad_fn is not None for v in grad_sources) or any(
-            k == "graph" for k in _leaf_kinds(key)
+            k[0] == "graph" for k in key[1][1:] if type(k) is tuple
         )
         first = next((s for s in program.outputs if s.kind in (OP, CONST) and s.requires_grad), None)
         if first is not None:
@@ -94,17 +94,6 @@ class Recording:
 
     def guard(self, n: int) -> Guard:
         return self.program.guards[n][0]
-
-
-def _leaf_kinds(key: Any) -> list[str]:
-    """Each argument leaf's kind, from a call's key (see arguments.flatten)."""
-    kinds = []
-    for item in key[1:]:
-        if item == "number":
-            kinds.append(item)
-        elif type(item) is tuple and item[0] in ("grad", "value", "graph"):
-            kinds.append(item[0])
-    return kinds
 
 
 def _result(slot: Slot, data: float, run: Run, leaves: list[Any], parents: tuple[Any, ...]) -> Any:

@@ -61,11 +61,14 @@ class CompiledStep:
             failed = (recording, got)
         if self.on_change == "raise" and self._recordings:
             raise GuardError(self._explain(failed))
-        return self._record(args, kwargs, key)
+        return self._record(args, kwargs, leaves, key)
 
-    def _record(self, args: tuple[Any, ...], kwargs: dict[str, Any], key: Any) -> Any:
+    def _record(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any], leaves: list[Any], key: Any
+    ) -> Any:
         call_args, call_kwargs, given = call_arguments(args, kwargs, _number)
         recorder = Recorder()
+        recorder.numbers = {id(v): v for v, x in zip(given, leaves) if v is not x}
         with _RECORDING:
             _value.start_recording(recorder)
             try:
@@ -77,7 +80,8 @@ class CompiledStep:
         kept = kept_after_call(recorder, outputs)
         program = build(recorder, outputs, given, kept)
         graph = rebuild(template, outputs)
-        recording = Recording(key, program, template, len(given), graph)
+        kinds = ["grad" if isinstance(x, Value) and x.requires_grad else "" for x in leaves]
+        recording = Recording(key, program, template, kinds, graph)
         self._recordings.insert(0, recording)
         del self._recordings[self.max_recordings :]
         self.recorded += 1

@@ -14,7 +14,6 @@ The names the templates call are bound in the generated code's globals (``GLOBAL
 from __future__ import annotations
 
 import math
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,21 +72,13 @@ class Contribution:
 # --- forward -------------------------------------------------------------------------------
 
 
-def forward(
-    op: Any, ctx: Any, xs: list[Expr], out: float, k: Constant, temp: Temp
-) -> Expr | None:
+def forward(op: Any, ctx: Any, xs: list[Expr], k: Constant, temp: Temp) -> Expr | None:
     """The expression computing the op's number from its inputs' (None: no template; the op is
-    replayed by calling its ``on_float`` if it is a Unary). ``out``: the number eager mode got,
-    used only to tell ``x - c`` from ``x + (-c)`` when c is a NaN (the NaN's sign differs).
-    ``temp`` stores a long sum's first terms in a variable (the sum goes on from it, in order)."""
+    replayed by calling its ``on_float`` if it is a Unary). ``temp`` stores a long sum's first terms in a variable (the sum goes on from it, in order)."""
     if op is ADD or op is SUB or op is MUL:
         return binary(xs[0], op.name, xs[1])
-    if op is ADD_CONST:  # x + c, or x - c recorded as x + (-c): the same bits unless c is NaN
-        if ctx != ctx:  # x - c passes c's NaN on, sign and all; x + (-c) flips its sign
-            subtracted = _bits(out) == _bits(-ctx)
-        else:  # x - c as written for a negative ctx: x + (-c) is the same number
-            subtracted = math.copysign(1.0, ctx) < 0
-        if subtracted:
+    if op is ADD_CONST:  # x - c is recorded as x + (-c): the same number; written as x - c
+        if ctx == ctx and math.copysign(1.0, ctx) < 0:
             return binary(xs[0], "-", k(-ctx))
         return binary(xs[0], "+", k(ctx))
     if op is RSUB_CONST:
@@ -138,10 +129,6 @@ def _short(total: Expr, temp: Temp) -> Expr:
 def reads_twice(op: Any) -> bool:
     """The forward template names its input twice: it must be a variable, not an expression."""
     return op is unary.relu
-
-
-def _bits(x: float) -> bytes:
-    return struct.pack("<d", x)
 
 
 _UNARY_CALLS = {
