@@ -20,9 +20,9 @@ from .graph import Node
 from .modes import mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_creation_sites: weakref.WeakKeyDictionary[Node, traceback.StackSummary] = (
-    weakref.WeakKeyDictionary()
-)
+# keyed by id(node), emptied when the node dies: a WeakKeyDictionary would compare Tensors with
+# ==, which is elementwise
+_creation_sites: dict[int, traceback.StackSummary] = {}
 
 
 class AnomalyError(RuntimeError):
@@ -71,7 +71,7 @@ def _user_stack() -> traceback.StackSummary:
 
 
 def _where(node: Node) -> str:
-    stack = _creation_sites.get(node)
+    stack = _creation_sites.get(id(node))
     if not stack:
         return "  (created outside detect_anomaly(), so its line was not recorded)"
     return "".join(stack.format()).rstrip()
@@ -79,7 +79,8 @@ def _where(node: Node) -> str:
 
 def on_forward(out: Node) -> None:
     """Called by an op in anomaly mode right after it recorded ``out``."""
-    _creation_sites[out] = _user_stack()
+    _creation_sites[id(out)] = _user_stack()
+    weakref.finalize(out, _creation_sites.pop, id(out), None)
     bad = out._non_finite(out.data)
     if bad is not None:
         inputs = ", ".join(p._describe() for p in out._parents)

@@ -119,6 +119,11 @@ class _Released:
 _FREED = _Released()
 
 
+def is_released(node: Node) -> bool:
+    """Whether a backward pass has freed the graph behind ``node``."""
+    return node._ctx is _FREED
+
+
 def released_error(node: Node, caller: str) -> RuntimeError:
     name = node.grad_fn.name if node.grad_fn is not None else "?"
     return RuntimeError(

@@ -434,6 +434,7 @@ class Tensor(Node):
             return self._inplace_on_view(name, out_of_place)
         if not self.data.flags.writeable:
             raise RuntimeError(f"{name}: this tensor's memory is read-only (an expanded view?)")
+        version = _shared_version(self)  # shared with the old node, so its readers see the change
         if old is None:
             old = _shell(self)
         result = out_of_place(old)
@@ -453,9 +454,6 @@ class Tensor(Node):
             old._version = None
         tick = clock.tick()
         np.copyto(self.data, result.data, casting="unsafe")
-        version = self._version
-        if version is None:
-            version = self._version = [tick]
         version[0] = tick
         if op is not None:
             self.grad_fn, self._parents, self._ctx = op, result._parents, result._ctx
@@ -485,8 +483,10 @@ class Tensor(Node):
         return self
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        from .ops.indexing import index_put
+        from .ops.indexing import index_put, is_view_at
 
+        if isinstance(value, Tensor) and is_view_at(self, index, value):
+            return  # x[i] += 1 ends by writing x[i]'s own view back: already in place
         self._inplace("__setitem__", lambda old: index_put(old, index, value))
 
     def __iadd__(self, other: Any) -> Tensor:

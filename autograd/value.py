@@ -35,7 +35,7 @@ from .ops.arithmetic import (
     RSUB_CONST,
     SUB,
 )
-from .ops.common import ieee_div, ieee_pow
+from .ops.common import ieee_div, ieee_pow, power_by_number
 
 Number = int | float
 
@@ -316,7 +316,7 @@ class Value(Node):
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
-        return make(ieee_div(c, self.data), (self,), RDIV_CONST, c)
+        return make(ieee_div(1.0, self.data) * c, (self,), RDIV_CONST, c)
 
     def __neg__(self) -> Value:
         return make(-self.data, (self,), NEG)
@@ -328,7 +328,7 @@ class Value(Node):
         if isinstance(other, Value):
             return make(ieee_pow(self.data, other.data), (self, other), POW, True)
         c = _const(other)
-        return make(ieee_pow(self.data, c), (self,), POW_CONST, c)
+        return make(power_by_number(self.data, c), (self,), POW_CONST, c)
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)

@@ -164,16 +164,16 @@ class Optimizer:
 
     # training ---------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients: a Value's becomes 0.0; a Tensor's becomes None, or (with
-        ``set_to_none=False``) a new array of zeros if it had one (never zeroed in place:
-        another node may share the array)."""
+        """Forget the gradients, as ``Module.zero_grad`` does: a Value's becomes 0.0; a Tensor's
+        becomes None, or (with ``set_to_none=False``) an existing one is zeroed in place (as in
+        PyTorch; a leaf's gradient is never shared with another node's)."""
         for param in self._all_params():
             if isinstance(param, Value):
                 param.grad = 0.0
-            elif set_to_none or param.grad is None:
+            elif set_to_none:
                 param.grad = None
-            else:
-                param.grad = np.zeros_like(param.data)
+            elif param.grad is not None:
+                param.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient (a Tensor whose ``.grad`` is None is

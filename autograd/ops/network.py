@@ -74,20 +74,21 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
 
 
 def _cross_entropy_rule(ctx: Any, g: Any, out: Any, logits: Any) -> tuple[Any]:
-    targets, exps, totals, reduction = ctx
-    rows = np.arange(len(targets))
+    rows, targets, exps, totals, reduction = ctx
     if isinstance(logits, Tensor):  # recording the gradient: the softmax as a node of it
         onehot = np.zeros_like(exps)
         onehot[rows, targets] = 1
         delta = logits.softmax(dim=1) - onehot
-    else:
-        delta = exps / totals  # the softmax, in a fresh array
-        delta[rows, targets] -= 1
+        if reduction == "none":
+            return (delta * g.reshape((-1, 1)),)
+        return (delta * (g / len(targets) if reduction == "mean" and len(targets) else g),)
+    delta = exps / totals  # the softmax, in a fresh array: scaled in place below
+    delta[rows, targets] -= 1
     if reduction == "none":
-        return (delta * g.reshape((-1, 1)),)
-    if reduction == "mean" and len(targets):
-        g = g / len(targets)
-    return (delta * g,)
+        delta *= g.reshape((-1, 1))
+    else:
+        delta *= g / len(targets) if reduction == "mean" and len(targets) else g
+    return (delta,)
 
 
 CROSS_ENTROPY = Op(
@@ -130,4 +131,4 @@ def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = 
     elif reduction == "sum":
         losses = np.asarray(losses.sum(), dtype=d.dtype)
     # the backward pass divides e by total again rather than keeping a copy of the softmax
-    return make(losses, (logits,), CROSS_ENTROPY, (targets, e, total, reduction))
+    return make(losses, (logits,), CROSS_ENTROPY, (rows, targets, e, total, reduction))

@@ -91,7 +91,7 @@ def sum(  # noqa: A001 - torch.sum
         x = x.to(dtypes.as_dtype(dtype, "sum()"))
     elif x.dtype.kind in "biu":  # integers and bools add up in int64, as in PyTorch
         x = x.to(dtypes.int64)
-    data = np.sum(x.data, axis=axes, keepdims=keep)
+    data = x.data.sum(axis=axes, keepdims=keep)
     return make(data, (x,), SUM, (keep_shape(x.shape, axes), x.shape))
 
 
@@ -134,7 +134,7 @@ def mean(
         )
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
     with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing: 0/0 = nan
-        data = np.sum(x.data, axis=axes, keepdims=keep) / count
+        data = x.data.sum(axis=axes, keepdims=keep) / count
     ctx = (keep_shape(x.shape, axes), x.shape, count)
     return make(np.asarray(data, dtype=x.dtype), (x,), MEAN, ctx)
 
@@ -178,22 +178,22 @@ def _extreme(op: Op, fn: Any, input: Any, dim: Any, keepdim: Any, axis: Any, kee
     axes, keep = _reduction_args(op.name, x, dim, keepdim, axis, keepdims)
     if any(x.shape[a] == 0 for a in axes) or (x.size == 0 and not axes):
         raise ValueError(f"{op.name}(): cannot reduce an empty tensor of shape {x.shape}")
-    data = fn(x.data, axis=axes, keepdims=keep)
+    data = getattr(x.data, fn)(axis=axes, keepdims=keep)
     return make(data, (x,), op, (keep_shape(x.shape, axes), x.shape, axes))
 
 
 def amax(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
     """The largest elements over ``dim`` (all dims by default); ties share the gradient."""
-    return _extreme(AMAX, np.max, input, None if dim == () else dim, keepdim, axis, keepdims)
+    return _extreme(AMAX, "max", input, None if dim == () else dim, keepdim, axis, keepdims)
 
 
 def amin(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
-    return _extreme(AMIN, np.min, input, None if dim == () else dim, keepdim, axis, keepdims)
+    return _extreme(AMIN, "min", input, None if dim == () else dim, keepdim, axis, keepdims)
 
 
 def _max_all_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
-    xd = raw(x)
-    hit = xd == raw(out)
+    xd, value = raw(x), raw(out)
+    hit = np.isnan(xd) if np.isnan(value) else xd == value  # a NaN is the max: it gets g
     share = g / int(hit.sum()) if hit.any() else g
     # selects: the gradient goes to the tied largest elements and nowhere else (torch.max())
     return (select(hit, broadcast_to(share, xd.shape), 0.0),)
@@ -261,7 +261,7 @@ def _max_or_min(
     if d is None:
         if x.size == 0:
             raise ValueError(f"{name}(): cannot reduce an empty tensor of shape {x.shape}")
-        data = np.max(x.data) if largest else np.min(x.data)
+        data = x.data.max() if largest else x.data.min()
         return make(data, (x,), MAX_ALL if largest else MIN_ALL)
     axis_ = one_dim(name, d, x.ndim)
     if x.ndim == 0:
@@ -277,12 +277,8 @@ def _max_or_min(
 
 
 def _arg_extreme(d: np.ndarray, axis: int, largest: bool) -> np.ndarray:
-    """The index of the first largest (smallest) element along ``axis``; NaN counts as the
-    largest and the smallest, as in PyTorch."""
-    if d.dtype.kind == "f":
-        nan = np.isnan(d)
-        if nan.any():
-            return np.argmax(nan, axis=axis)
+    """The index of the first largest (smallest) element along ``axis``; a NaN counts as both
+    (NumPy's argmax and argmin, like PyTorch, return the first NaN)."""
     return np.argmax(d, axis=axis) if largest else np.argmin(d, axis=axis)
 
 
@@ -343,13 +339,14 @@ LOGSUMEXP = Op(
 )
 
 
-def _shift(d: np.ndarray, axes: Any) -> np.ndarray:
-    """The max over ``axes`` (kept), subtracted before exp; 0 where it is not finite (an all -inf
-    row must give -inf, not nan) or there is nothing to reduce."""
+def _shift(d: np.ndarray, axes: Any, finite: bool = False) -> np.ndarray:
+    """The max over ``axes`` (kept), subtracted before exp; 0 where there is nothing to reduce.
+    ``finite``: 0 also where the max is infinite (logsumexp of an all -inf row is -inf); softmax
+    keeps it, so a row holding inf gives NaN, as in PyTorch."""
     if d.size == 0:
-        return np.zeros(np.sum(d, axis=axes, keepdims=True).shape, dtype=d.dtype)
-    m = np.max(d, axis=axes, keepdims=True)
-    return np.where(np.isfinite(m), m, 0)  # type: ignore[no-any-return]
+        return np.zeros(d.sum(axis=axes, keepdims=True).shape, dtype=d.dtype)
+    m = d.max(axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0) if finite else m  # type: ignore[no-any-return]
 
 
 def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
@@ -360,9 +357,9 @@ def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any =
     if x.dtype.kind != "f":
         x = x.to(dtypes.get_default_dtype())
     d = x.data
-    m = _shift(d, axes)
+    m = _shift(d, axes, finite=True)
     with np.errstate(divide="ignore"):  # an empty or all -inf row: log(0) = -inf
-        data = np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m
+        data = np.log(np.exp(d - m).sum(axis=axes, keepdims=True)) + m
     keep_ = keep_shape(x.shape, axes)
     if not keep:
         data = data.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
@@ -410,7 +407,7 @@ def softmax(input: Any, dim: Any = None, *, axis: Any = None, dtype: Any = None)
         x = x.to(dtypes.get_default_dtype())
     d = x.data
     e = np.exp(d - _shift(d, ax))
-    return make(e / np.sum(e, axis=ax, keepdims=True), (x,), SOFTMAX, ax)
+    return make(e / e.sum(axis=ax, keepdims=True), (x,), SOFTMAX, ax)
 
 
 def _log_softmax_rule(ctx: int, g: Any, out: Any, x: Any) -> tuple[Any]:
@@ -440,5 +437,5 @@ def log_softmax(input: Any, dim: Any = None, *, axis: Any = None, dtype: Any = N
     d = x.data
     shifted = d - _shift(d, ax)
     with np.errstate(divide="ignore"):  # an empty row: log(0), subtracted from nothing
-        data = shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True))
+        data = shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
     return make(data, (x,), LOG_SOFTMAX, ax)
