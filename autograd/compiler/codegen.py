@@ -26,7 +26,7 @@ from typing import Any
 
 from ..graph import toposort
 from . import templates
-from .expr import ADD, Expr, call, literal, name
+from .expr import ADD, Expr, literal, name
 from .program import ARG, CONST, OP, SOURCE, Program, Slot
 
 MAX_DEPTH = 40  # operations nested in one line (CPython's compiler recurses on nesting)
@@ -55,13 +55,17 @@ class _Names:
     def constant(self, x: Any) -> Expr:
         if type(x) is float and math.isfinite(x):
             return literal(x)
-        return name(self.bind(x, "k"))
+        return name(self.bind(x, "k", numbered=True))
 
-    def bind(self, obj: Any, prefix: str) -> str:
+    def bind(self, obj: Any, label: str, numbered: bool = False) -> str:
+        """The name ``obj`` has in the code: ``label`` itself if free (a unary op's function
+        reads as its name), else ``label`` and a number. The object stays referenced here."""
         key = id(obj)
         if key not in self._ids:
-            self._ids[key] = f"{prefix}{len(self._ids)}"
-            self.bound[self._ids[key]] = obj
+            taken = label in self.bound or label in templates.GLOBALS
+            chosen = f"{label}{len(self.bound)}" if numbered or taken else label
+            self._ids[key] = chosen
+            self.bound[chosen] = obj
         return self._ids[key]
 
 
@@ -132,9 +136,9 @@ def forward_source(program: Program, n_args: int, saved: list[Slot]) -> Source:
 
     for slot in program.ops:
         xs = [operand(x) for x in slot.inputs]
-        expr = templates.forward(slot.op, slot.ctx, xs, names.constant, temp)
-        if expr is None:  # a Unary without a template: its own float function
-            expr = call(names.bind(slot.op.on_float, "f"), *xs)
+        expr = templates.forward(slot.op, slot.ctx, xs, names.constant, temp, names.bind)
+        if expr is None:
+            raise TypeError(f"compile: op '{slot.op.name}' cannot be replayed")
         users = consumers.get(slot, [])
         inline = (
             slot not in keep
@@ -208,7 +212,6 @@ def backward_source(program: Program, root: Slot, function: str, saved: list[Slo
     is_saved = set(saved)
     known: dict[Slot, Expr] = {}
     grads: dict[Slot, Expr] = {}
-    counter = [0]
 
     def gname(s: Slot) -> str:
         return f"g{s.index}" if s.kind == OP else f"go{program.outputs.index(s)}"
@@ -230,11 +233,6 @@ def backward_source(program: Program, root: Slot, function: str, saved: list[Slo
             lines.append(f"    {g} = 0.0 + {c.expr.at(ADD + 1)}")
         grads[target] = name(g)
 
-    def temp(expr: Expr) -> Expr:
-        counter[0] += 1
-        lines.append(f"    t{counter[0]} = {expr.text}")
-        return name(f"t{counter[0]}")
-
     def operand(s: Slot) -> Expr:
         got = known.get(s)
         if got is None:
@@ -254,7 +252,7 @@ def backward_source(program: Program, root: Slot, function: str, saved: list[Slo
             continue
         g = grads.get(s, literal(0.0))
         xs = [operand(x) for x in s.inputs]
-        got = templates.backward(s.op, s.ctx, g, operand(s), xs, want, names.constant, temp)
+        got = templates.backward(s.op, s.ctx, g, operand(s), xs, want)
         if got is None:
             _call_rule(s, g, xs, want, operand(s), names, lines, grads, acc, gname)
             continue
@@ -283,10 +281,17 @@ def _call_rule(
     gname: Any,
 ) -> None:
     """An op without a template: call its rule, add what it gives (None: nothing)."""
-    rule, ctx = names.bind(s.op.backward, "rule"), names.bind(s.ctx, "ctx")
+    label = getattr(s.op.backward, "__name__", "rule").strip("_")
+    rule = names.bind(s.op.backward, label if label.endswith("rule") else f"{label}_rule")
+    if s.ctx is None or type(s.ctx) is bool:
+        ctx = repr(s.ctx)
+    elif type(s.ctx) is float:
+        ctx = names.constant(s.ctx).text
+    else:
+        ctx = names.bind(s.ctx, "ctx", numbered=True)
     r = f"r{s.index}"
     args = ", ".join([ctx, g.text, out.text, *(x.text for x in xs)])
-    lines.append(f"    {r} = {rule}({args})  # {s.op.name}")
+    lines.append(f"    {r} = {rule}({args})")
     for i, (x, w) in enumerate(zip(s.inputs, want)):
         if not w:
             continue
