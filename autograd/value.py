@@ -43,7 +43,13 @@ _new = object.__new__
 _INF = math.inf
 
 
-def _make(data: float, parents: tuple[Value, ...], op: Any, ctx: Any = None, needs_grad: bool | None = None) -> Value:
+def _make(
+    data: float,
+    parents: tuple[Value, ...],
+    op: Any,
+    ctx: Any = None,
+    needs_grad: bool | None = None,
+) -> Value:
     """The result of an op: records the graph only when grad mode is on and a parent needs it
     (``needs_grad``: whether one does, for ops of more than two inputs)."""
     out = _new(Value)
@@ -98,7 +104,11 @@ def stop_recording() -> None:
 
 
 def _reporting_make(
-    data: float, parents: tuple[Value, ...], op: Any, ctx: Any = None, needs_grad: bool | None = None
+    data: float,
+    parents: tuple[Value, ...],
+    op: Any,
+    ctx: Any = None,
+    needs_grad: bool | None = None,
 ) -> Value:
     out = _make(data, parents, op, ctx, needs_grad)
     observer = _observer
@@ -150,7 +160,9 @@ class Value(Node):
         source = None
         if isinstance(data, Value):
             if _observer is None or not _observer.is_number(data):
-                raise TypeError("Value(): data is already a Value; use it directly or call .detach()")
+                raise TypeError(
+                    "Value(): data is already a Value; use it directly or call .detach()"
+                )
             # a number argument of a compiled step being recorded (it reaches the function as a
             # Value): Value(x) of it is a new leaf with its number, as Value() of a number is
             source, data = data, data.data

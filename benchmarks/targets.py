@@ -33,7 +33,12 @@ RATIOS: list[tuple[str, str, str, str, str, float, str]] = [
     ("S1-compiled vs floor", "S1", "", "dagrad_value_compiled", "floor_python", 3, "at most"),
     (
         "S1-compiled vs floor, value_dot (reference)",
-        "S1", "", "dagrad_value_dot_compiled", "floor_python", 3, "at most",
+        "S1",
+        "",
+        "dagrad_value_dot_compiled",
+        "floor_python",
+        3,
+        "at most",
     ),
     ("T1 vs floor", "T1", "", "dagrad_tensor", "floor_numpy", 1.30, "at most"),
     ("T2 vs floor", "T2", "b128", "dagrad_tensor", "floor_numpy", 1.10, "at most"),

@@ -468,7 +468,9 @@ class Layer(Module):
 class MLP(Module):
     def __init__(self, nin: int, nouts: list[int]) -> None:
         sz = [nin] + nouts
-        self.layers = [Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))]
+        self.layers = [
+            Layer(sz[i], sz[i + 1], nonlin=i != len(nouts) - 1) for i in range(len(nouts))
+        ]
 
     def __call__(self, x: list[Value]) -> Any:
         for layer in self.layers:

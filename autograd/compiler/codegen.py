@@ -192,8 +192,10 @@ class Backward:
     outputs: list[Slot]  # the interior outputs it reaches, in the order of their gradients
 
 
-def backward_source(program: Program, root: Slot, function: str, saved: list[Slot], n_args: int) -> Backward:
-    order: list[Slot] = toposort([root])  # type: ignore[list-item, arg-type]
+def backward_source(
+    program: Program, root: Slot, function: str, saved: list[Slot], n_args: int
+) -> Backward:
+    order: list[Slot] = toposort([root])  # type: ignore[list-item, arg-type, assignment]
     outputs = {s for s in program.outputs if s.kind in (OP, CONST)}
     needed: set[Slot] = set()
     for s in reversed(order):  # inputs first: a node is needed if it leads to a leaf or output

@@ -75,4 +75,6 @@ def both(a: Expr, b: Expr) -> Expr:
 def choose(test: Expr, then: Expr, otherwise: Expr) -> Expr:
     """``then if test else otherwise``: the engine's ``select`` on a Python bool."""
     depth = max(test.depth, then.depth, otherwise.depth) + 1
-    return Expr(f"{then.at(COND + 1)} if {test.at(COND + 1)} else {otherwise.at(COND)}", COND, depth)
+    return Expr(
+        f"{then.at(COND + 1)} if {test.at(COND + 1)} else {otherwise.at(COND)}", COND, depth
+    )

@@ -101,7 +101,7 @@ def build(
             slot = Slot(SOURCE, v, len(sources))
             sources.append(v)
         slots[key] = slot
-    program_ops = []
+    program_ops: list[Slot] = []
     for slot in sorted(parents_of, key=lambda s: s.seq):  # in the order done: inputs first
         inputs = tuple(slots[id(p)] for p in parents_of[slot])
         slot.inputs = inputs

@@ -51,7 +51,9 @@ class Recording:
         self.outside = any(v.grad_fn is not None for v in grad_sources) or any(
             k[0] == "graph" for k in key[1][1:] if type(k) is tuple
         )
-        first = next((s for s in program.outputs if s.kind in (OP, CONST) and s.requires_grad), None)
+        first = next(
+            (s for s in program.outputs if s.kind in (OP, CONST) and s.requires_grad), None
+        )
         if first is not None:
             self.backward_for(first)  # the loss's backward, compiled now rather than in step 2
 

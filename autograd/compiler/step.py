@@ -27,13 +27,21 @@ class GuardError(RuntimeError):
 class CompiledStep:
     """``fn``, recorded on its first call and replayed afterwards (see ``autograd.compile``)."""
 
-    def __init__(self, fn: Callable[..., Any], on_change: str = "rerecord", max_recordings: int = 8) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], on_change: str = "rerecord", max_recordings: int = 8
+    ) -> None:
         if not callable(fn):
             raise TypeError(f"compile: fn must be callable, got a {type(fn).__name__}")
         if on_change not in ON_CHANGE:
             raise ValueError(f"compile: on_change must be 'rerecord' or 'raise', got {on_change!r}")
-        if isinstance(max_recordings, bool) or not isinstance(max_recordings, int) or max_recordings < 1:
-            raise ValueError(f"compile: max_recordings must be a positive integer, got {max_recordings!r}")
+        if (
+            isinstance(max_recordings, bool)
+            or not isinstance(max_recordings, int)
+            or max_recordings < 1
+        ):
+            raise ValueError(
+                f"compile: max_recordings must be a positive integer, got {max_recordings!r}"
+            )
         self.fn = fn
         self.on_change = on_change
         self.max_recordings = max_recordings
@@ -90,9 +98,9 @@ class CompiledStep:
     def _explain(self, failed: tuple[Recording, int] | None) -> str:
         if failed is None:
             return (
-                "compile: this call's arguments differ in structure from the recorded call's (their "
-                "nesting, lengths, settings, or which Values require grad or are the same object); "
-                "pass on_change='rerecord' to record it as well"
+                "compile: this call's arguments differ in structure from the recorded call's "
+                "(their nesting, lengths, settings, or which Values require grad or are the same "
+                "object); pass on_change='rerecord' to record it as well"
             )
         recording, n = failed
         guard = recording.guard(n)

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
+from .. import value as _value
 from ..graph import Node
 from ..op import Op, check, real
-from .. import value as _value
 from ..value import Value
 
 _requires_grad = attrgetter("requires_grad")
