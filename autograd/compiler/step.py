@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import value as _value
+from ..collector import gc_paused
 from ..modes import mode
 from ..value import Value
 from .arguments import call_arguments, flatten, rebuild, split_outputs
@@ -77,19 +78,21 @@ class CompiledStep:
         call_args, call_kwargs, given = call_arguments(args, kwargs, _number)
         recorder = Recorder()
         recorder.numbers = {id(v): v for v, x in zip(given, leaves) if v is not x}
-        with _RECORDING:
+        # the recording holds the whole graph and makes as many objects again, none in a cycle:
+        # the cycle collector would only scan them, over and over (see collector.py)
+        with _RECORDING, gc_paused():
             _value.start_recording(recorder)
             try:
                 result = self.fn(*call_args, **call_kwargs)
             finally:
                 _value.stop_recording()
-        outputs, template = split_outputs(result)
-        del result  # (counted out: Values fn made and still holds are inputs, not constants)
-        kept = kept_after_call(recorder, outputs)
-        program = build(recorder, outputs, given, kept)
-        graph = rebuild(template, outputs)
-        kinds = ["grad" if isinstance(x, Value) and x.requires_grad else "" for x in leaves]
-        recording = Recording(key, program, template, kinds, graph)
+            outputs, template = split_outputs(result)
+            del result  # (counted out: Values fn made and still holds are inputs, not constants)
+            kept = kept_after_call(recorder, outputs)
+            program = build(recorder, outputs, given, kept)
+            graph = rebuild(template, outputs)
+            kinds = ["grad" if isinstance(x, Value) and x.requires_grad else "" for x in leaves]
+            recording = Recording(key, program, template, kinds, graph)
         self._recordings.insert(0, recording)
         del self._recordings[self.max_recordings :]
         self.recorded += 1
