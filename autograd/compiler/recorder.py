@@ -33,10 +33,12 @@ class Guard:
     where: str  # file:line of the code that asked
 
     def text(self) -> str:
+        """What the recorded call saw, e.g. ``0.25 > 0 was True`` (the numbers it compared)."""
         if self.symbol == "float":
-            return f"float(a) == {self.outcome!r}"
-        b = "b" if isinstance(self.b, Value) else repr(self.b)
-        return f"a {self.symbol} {b} was {bool(self.outcome)}"
+            return f"float() gave {self.outcome!r}"
+        a = self.a.data
+        b = self.b.data if isinstance(self.b, Value) else self.b
+        return f"{a!r} {self.symbol} {b!r} was {bool(self.outcome)}"
 
 
 class OpRecord:

@@ -108,9 +108,9 @@ class CompiledStep:
         recording, n = failed
         guard = recording.guard(n)
         return (
-            f"compile: at {guard.where} the recorded call found {guard.text()}; this call would go "
-            "the other way, so the recorded graph does not hold for it. Pass "
-            "on_change='rerecord' to record the new path as well"
+            f"compile: at {guard.where} the recorded call took a branch on a Value "
+            f"({guard.text()}); this call would take the other one, so the recorded graph does "
+            "not hold for it. Pass on_change='rerecord' to record the new path as well"
         )
 
     # --- looking inside ------------------------------------------------------------------
