@@ -670,3 +670,19 @@ def test_other_threads_are_not_recorded() -> None:
     step(Value(1.0))
     assert "2.0" not in step.code  # the other thread's product is not part of the recording
     assert step(Value(2.0)).data == 6.0
+
+
+def test_readme_example_runs_and_shows_the_code_it_prints() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Compiled scalar steps") :]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(example, namespace)
+    assert namespace["step"].recorded == 1 and namespace["accuracy"] > 0.8
+    w, b = Value(0.5), Value(-1.0)
+    neuron = compile(lambda x: (w * x + b).tanh())
+    neuron(2.0)
+    shown = section.split("compiles to:\n\n```\n", 1)[1].split("```", 1)[0]
+    assert neuron.code.strip() == shown.strip()
