@@ -686,3 +686,44 @@ def test_readme_example_runs_and_shows_the_code_it_prints() -> None:
     neuron(2.0)
     shown = section.split("compiles to:\n\n```\n", 1)[1].split("```", 1)[0]
     assert neuron.code.strip() == shown.strip()
+
+
+def test_grad_through_a_result() -> None:
+    w = Value(0.3)
+    step = compile(lambda x: (w * x).tanh() * x)
+    step(2.0)
+    (got,) = autograd.grad(step(2.0), w)
+    (want,) = autograd.grad((w * 2.0).tanh() * 2.0, w)
+    assert got.data == pytest.approx(want.data, rel=1e-15) and w.grad == 0.0
+
+
+def test_replays_keep_memory_flat() -> None:
+    import gc
+    import sys
+
+    ws = [Value(0.1 * i) for i in range(20)]
+    step = compile(lambda x: sum((w * x).relu() for w in ws) * x)
+    for _ in range(20):
+        step(1.5).backward()
+    gc.collect()
+    before = sys.getallocatedblocks()
+    for _ in range(300):
+        step(1.5).backward()
+    gc.collect()
+    assert sys.getallocatedblocks() - before < 256  # no cycle, nothing kept per call
+
+
+def test_as_a_decorator_and_bad_options() -> None:
+    w = Value(2.0)
+
+    @compile(on_change="raise")
+    def double(x: Value) -> Value:
+        return w * x
+
+    assert double(Value(3.0)).data == 6.0 and double.on_change == "raise"
+    with pytest.raises(ValueError, match="on_change"):
+        compile(double, on_change="ignore")
+    with pytest.raises(ValueError, match="max_recordings"):
+        compile(double, max_recordings=0)
+    with pytest.raises(TypeError, match="callable"):
+        compile(3.0)  # type: ignore[arg-type]

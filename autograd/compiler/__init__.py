@@ -29,9 +29,10 @@ from .step import CompiledStep, GuardError
 
 
 def compile(  # noqa: A001 - autograd.compile, as torch.compile
-    fn: Callable[..., Any], *, on_change: str = "rerecord", max_recordings: int = 8
-) -> CompiledStep:
-    """Record ``fn`` on its first call; replay the recording on later calls.
+    fn: Callable[..., Any] | None = None, *, on_change: str = "rerecord", max_recordings: int = 8
+) -> Any:
+    """Record ``fn`` on its first call; replay the recording on later calls. Also a decorator:
+    ``@compile`` or ``@compile(on_change="raise")``.
 
     - **What enters.** The arguments (Values and numbers, in lists and tuples) are inputs, read
       afresh at every call; a number reaches ``fn`` as a Value that does not require grad. Values
@@ -51,6 +52,8 @@ def compile(  # noqa: A001 - autograd.compile, as torch.compile
     - **Looking inside.** ``step.code`` is the generated Python; ``draw_graph(step.graph)``
       draws the recorded call's graph; ``step.guards`` lists the branches.
     """
+    if fn is None:
+        return lambda f: CompiledStep(f, on_change=on_change, max_recordings=max_recordings)
     return CompiledStep(fn, on_change=on_change, max_recordings=max_recordings)
 
 

@@ -67,11 +67,6 @@ def compare(a: Expr, symbol: str, b: Expr) -> Expr:
     return Expr(f"{a.at(BITAND)} {symbol} {b.at(BITAND)}", COMPARE, max(a.depth, b.depth) + 1)
 
 
-def both(a: Expr, b: Expr) -> Expr:
-    """``a & b`` of two comparisons (bools), as the pow rule writes it."""
-    return Expr(f"{a.at(ATOM)} & {b.at(ATOM)}", BITAND, max(a.depth, b.depth) + 1)
-
-
 def choose(test: Expr, then: Expr, otherwise: Expr) -> Expr:
     """``then if test else otherwise``: the engine's ``select`` on a Python bool."""
     depth = max(test.depth, then.depth, otherwise.depth) + 1

@@ -43,7 +43,6 @@ class Recording:
         self.backwards: dict[Slot, tuple[Backward, Any]] = {}
         grad_sources = [s for s in self.sources if s.requires_grad]
         self.grad_sources = tuple(grad_sources)
-        self.source_slot = {id(v): program.slots[id(v)] for v in self.sources}
         # arguments that get gradients: Values that require grad (the key fixes which)
         self.grad_args = [i for i, kind in enumerate(kinds) if kind == "grad"]
         # an argument or a source made by an op before the call: the backward pass goes on into
