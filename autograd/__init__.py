@@ -87,3 +87,4 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|
 from .anomaly import record_sites  # noqa: E402
 from .draw.step_through import StepThrough, Timeline, step_through  # noqa: E402
 from .function import Function, once_differentiable  # noqa: E402, F401 - custom ops
+from .compiler import CompiledStep, GuardError, compile  # noqa: E402, A004 - as torch.compile

@@ -18,6 +18,7 @@ from typing import Any
 
 from .graph import Node
 from .modes import mode
+from .op import Op
 from .ops import unary
 from .ops.arithmetic import (
     ADD,
@@ -42,7 +43,7 @@ _new = object.__new__
 _INF = math.inf
 
 
-def make(
+def _make(
     data: float,
     parents: tuple[Value, ...],
     op: Any,
@@ -71,6 +72,57 @@ def make(
         out.grad_fn = None
         out._ctx = None
     return out
+
+
+make = _make  # swapped for _reporting_make while autograd.compile records a call
+
+
+# --- hooks for autograd.compile ---------------------------------------------------------------
+# While compile records a call, ``_observer`` is its recorder and ``make`` (which every Value op
+# and value_sum/value_dot call through this module) reports each result to it. Outside a
+# recording ``make`` is the plain function, and ``_observer`` is read only off the arithmetic hot
+# path: in Value(), the comparisons, float() and item(). The recorder itself ignores calls from
+# threads other than the one it records.
+_observer: Any = None
+
+
+def start_recording(observer: Any) -> None:
+    """Report to ``observer`` until stop_recording(): ``op(out, parents, op, ctx)`` for every
+    result of a Value op (constants too, with the parents they were computed from),
+    ``made(value, source)`` for every ``Value(...)`` (``source``: the Value it was made from,
+    when ``is_number(source)`` accepted it), ``compared(a, symbol, b, result)`` for every
+    comparison and ``converted(value, number)`` for every float() or item()."""
+    global _observer, make
+    _observer = observer
+    make = _reporting_make
+
+
+def stop_recording() -> None:
+    global _observer, make
+    _observer = None
+    make = _make
+
+
+def _reporting_make(
+    data: float,
+    parents: tuple[Value, ...],
+    op: Any,
+    ctx: Any = None,
+    needs_grad: bool | None = None,
+) -> Value:
+    out = _make(data, parents, op, ctx, needs_grad)
+    observer = _observer
+    if observer is not None:
+        observer.op(out, parents, op, ctx)
+    return out
+
+
+def _detach_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
+    return (None,)  # never called: a detached Value does not require grad
+
+
+# detach() is an op only so that a recording sees where its number comes from
+DETACH = Op("detach", _detach_rule, label="detach", register=False)
 
 
 def _const(x: Any) -> float:
@@ -105,8 +157,15 @@ class Value(Node):
     __array_ufunc__ = None
 
     def __init__(self, data: Number, requires_grad: bool = True) -> None:
+        source = None
         if isinstance(data, Value):
-            raise TypeError("Value(): data is already a Value; use it directly or call .detach()")
+            if _observer is None or not _observer.is_number(data):
+                raise TypeError(
+                    "Value(): data is already a Value; use it directly or call .detach()"
+                )
+            # a number argument of a compiled step being recorded (it reaches the function as a
+            # Value): Value(x) of it is a new leaf with its number, as Value() of a number is
+            source, data = data, data.data
         try:
             if isinstance(data, (str, bytes, complex)):  # float() would parse "1.5": refuse text
                 raise TypeError
@@ -122,6 +181,8 @@ class Value(Node):
         self._parents = ()
         self.grad_fn = None
         self._ctx = None
+        if _observer is not None:
+            _observer.made(self, source)
 
     @property
     def grad(self) -> Any:
@@ -188,34 +249,58 @@ class Value(Node):
 
     def detach(self) -> Value:
         """The same number as a constant: no graph, no gradient."""
-        return Value(self.data, requires_grad=False)
+        return make(self.data, (self,), DETACH, None, False)
 
     def item(self) -> float:
+        if _observer is not None:
+            _observer.converted(self, self.data)
         return self.data
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self._grad})"
 
     def __float__(self) -> float:
+        if _observer is not None:
+            _observer.converted(self, self.data)
         return self.data
 
     # comparisons compare the numbers and return plain bools; == stays identity so that
     # Values can live in sets and dicts (as in micrograd)
     def __lt__(self, other: Any) -> bool:
         o = _compared(other)
-        return NotImplemented if o is NotImplemented else self.data < o
+        if o is NotImplemented:
+            return NotImplemented
+        result = self.data < o
+        if _observer is not None:
+            _observer.compared(self, "<", other, result)
+        return result
 
     def __le__(self, other: Any) -> bool:
         o = _compared(other)
-        return NotImplemented if o is NotImplemented else self.data <= o
+        if o is NotImplemented:
+            return NotImplemented
+        result = self.data <= o
+        if _observer is not None:
+            _observer.compared(self, "<=", other, result)
+        return result
 
     def __gt__(self, other: Any) -> bool:
         o = _compared(other)
-        return NotImplemented if o is NotImplemented else self.data > o
+        if o is NotImplemented:
+            return NotImplemented
+        result = self.data > o
+        if _observer is not None:
+            _observer.compared(self, ">", other, result)
+        return result
 
     def __ge__(self, other: Any) -> bool:
         o = _compared(other)
-        return NotImplemented if o is NotImplemented else self.data >= o
+        if o is NotImplemented:
+            return NotImplemented
+        result = self.data >= o
+        if _observer is not None:
+            _observer.compared(self, ">=", other, result)
+        return result
 
     __hash__ = Node.__hash__
 

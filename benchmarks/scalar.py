@@ -44,6 +44,7 @@ class Graph:
     compile: Callable[[Any], Any] | None = None  # S1's loss function under autograd.compile
     missing: str | None = None  # why it cannot run at all ("not available: ...")
     workloads: tuple[str, ...] = WORKLOADS
+    eager: str | None = None  # the engine whose S1 losses and accuracies it must reproduce
 
     def s1(self, weights: list[ScalarLayer], x: list[list[float]], y: list[float]) -> S1:
         return S1(self, weights, x, y)
@@ -81,30 +82,33 @@ class S1:
             a = zs if li == len(self.layers) - 1 else [z.relu() for z in zs]
         return a[0]
 
-    def _loss(self) -> Any:
-        losses = [(1 + -yi * self._score(xi)).relu() for xi, yi in zip(self.x, self.y)]
+    def _loss(self) -> tuple[Any, list[Any]]:
+        """The loss and the scores (micrograd's demo computes its accuracy from them)."""
+        scores = [self._score(xi) for xi in self.x]
+        losses = [(1 + -yi * score).relu() for score, yi in zip(scores, self.y)]
         data_loss = self.e.total(losses) * (1.0 / len(losses))
-        return data_loss + self.alpha * self.e.dot(self.params, self.params)
+        return data_loss + self.alpha * self.e.dot(self.params, self.params), scores
 
     def loss_and_grads(self) -> tuple[float, list[float]]:
         for p in self.params:
             p.grad = 0.0
-        loss = self.loss()
+        loss, scores = self.loss()
+        self.last_accuracy = _accuracy([s.data for s in scores], self.y)
         loss.backward()
         return loss.data, [p.grad for p in self.params]
 
-    def step(self, lr: float) -> float:
+    def step(self, lr: float) -> tuple[float, float]:
+        """One SGD step: the loss and the accuracy before it."""
         loss, _ = self.loss_and_grads()
         for p in self.params:
             p.data -= lr * p.grad
-        return loss
+        return loss, self.last_accuracy
 
     def accuracy(self) -> float:
-        hits = [(self._score(xi).data > 0) == (yi > 0) for xi, yi in zip(self.x, self.y)]
-        return sum(hits) / len(hits)
+        return _accuracy([self._score(xi).data for xi in self.x], self.y)
 
     def graph_nodes(self) -> int:
-        root = self._loss()
+        root = self._loss()[0]
         seen, stack = {root}, [root]
         while stack:
             for parent in self.e.parents(stack.pop()):
@@ -112,6 +116,11 @@ class S1:
                     seen.add(parent)
                     stack.append(parent)
         return len(seen)
+
+
+def _accuracy(scores: list[float], y: list[float]) -> float:
+    hits = [(score > 0) == (yi > 0) for score, yi in zip(scores, y)]
+    return sum(hits) / len(hits)
 
 
 class Wide:
@@ -150,13 +159,16 @@ class _Trainer:
     def __init__(self, engine: Any, cfg: Moons) -> None:
         self.model, self.cfg = engine.s1(cfg.weights(), *cfg.data()), cfg
         self.losses: list[float] = []
+        self.accuracies: list[float] = []
         self.first_s = 0.0
 
     def __call__(self, _: Any) -> None:
         start = time.perf_counter()
-        self.losses.append(self.model.step(self.cfg.lr(len(self.losses))))
-        if len(self.losses) == 1:
+        loss, accuracy = self.model.step(self.cfg.lr(len(self.losses)))
+        if not self.losses:
             self.first_s = time.perf_counter() - start
+        self.losses.append(loss)
+        self.accuracies.append(accuracy)
 
 
 def s1(engines: dict[str, Any], plan: Plan) -> list[Record]:
@@ -177,6 +189,14 @@ def s1(engines: dict[str, Any], plan: Plan) -> list[Record]:
             extra.update(final_loss=r.losses[-1], accuracy=r.model.accuracy())
         if getattr(e, "compile", None):
             extra["first_step_s"] = r.first_s  # the recording call
+        twin = runners.get(getattr(e, "eager", None) or "")
+        if twin is not None:  # the same numbers as eager mode at every step, bit for bit
+            n = min(len(r.losses), len(twin.losses))
+            extra["same_as_eager"] = n > 0 and (r.losses[:n], r.accuracies[:n]) == (
+                twin.losses[:n],
+                twin.accuracies[:n],
+            )
+            extra["compared_steps"] = n
         timed = times[name]
         if isinstance(timed, list) and hasattr(r.model, "graph_nodes"):
             extra["graph_nodes"] = nodes = r.model.graph_nodes()

@@ -31,6 +31,15 @@ RATIOS: list[tuple[str, str, str, str, str, float, str]] = [
     ("S1 vs micrograd, per op, gc_paused (reference)", "S1", "", PAUSED, "micrograd", 20, "faster"),
     ("S1 vs floor, per op, gc_paused (reference)", "S1", "", PAUSED, "floor_python", 7, "at most"),
     ("S1-compiled vs floor", "S1", "", "dagrad_value_compiled", "floor_python", 3, "at most"),
+    (
+        "S1-compiled vs floor, value_dot (reference)",
+        "S1",
+        "",
+        "dagrad_value_dot_compiled",
+        "floor_python",
+        3,
+        "at most",
+    ),
     ("T1 vs floor", "T1", "", "dagrad_tensor", "floor_numpy", 1.30, "at most"),
     ("T2 vs floor", "T2", "b128", "dagrad_tensor", "floor_numpy", 1.10, "at most"),
     ("T2 vs floor", "T2", "b1024", "dagrad_tensor", "floor_numpy", 1.05, "at most"),
@@ -75,6 +84,7 @@ def evaluate(records: list[Record], memory: dict[str, Any] | None) -> list[Targe
         out += [
             _ratio_target(spec, case, rows) for case in cases if (spec[1], case, spec[3]) in rows
         ]
+    out += _same_as_eager(rows)
     s2 = {c: r for (w, c, e), r in rows.items() if w == "S2" and e == "dagrad_value"}
     big, mid, goal = s2.get("n=1e6"), s2.get("n=1e5"), "1e6 links run; 1e6 vs 1e5 <= 12x"
     if big is not None and big.error:
@@ -83,6 +93,27 @@ def evaluate(records: list[Record], memory: dict[str, Any] | None) -> list[Targe
         ratio = big.seconds / mid.seconds
         out.append(Target("S2 linear", goal, f"{ratio:.2f}x (1e6 / 1e5 time)", ratio <= 12))
     return out + _memory(memory)
+
+
+COMPILED = {"dagrad_value_compiled": "per op", "dagrad_value_dot_compiled": "value_dot"}
+
+
+def _same_as_eager(rows: dict[tuple[str, str, str], Record]) -> list[Target]:
+    """A compiled S1 gives eager mode's loss and accuracy at every step (S1's per-op row)."""
+    out = []
+    for (workload, _, engine), r in rows.items():
+        if workload != "S1" or engine not in COMPILED:
+            continue
+        name = f"S1-compiled = eager, {COMPILED[engine]}"
+        goal = "loss and accuracy identical to eager dagrad at every step"
+        same = r.extra.get("same_as_eager")
+        if same is None:
+            out.append(Target(name, goal, r.error or "not measured (no eager row)", None))
+        else:
+            steps = r.extra.get("compared_steps", 0)
+            measured = f"identical at all {steps} steps" if same else "DIFFERENT"
+            out.append(Target(name, goal, measured, bool(same)))
+    return out
 
 
 def _memory(memory: dict[str, Any] | None) -> list[Target]:

@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
+from .. import value as _value
 from ..graph import Node
 from ..op import Op, check, real
-from ..value import Value, make
+from ..value import Value
 
 _requires_grad = attrgetter("requires_grad")
 
@@ -53,7 +54,8 @@ def _as_values(items: tuple[Any, ...], caller: str, name: str) -> tuple[Value, .
 
 
 def _result(data: float, parents: tuple[Value, ...], op: Op, ctx: Any) -> Value:
-    return make(data, parents, op, ctx, any(map(_requires_grad, parents)))
+    # through the module: autograd.compile swaps value.make while it records a call
+    return _value.make(data, parents, op, ctx, any(map(_requires_grad, parents)))
 
 
 # The forward loops below check each item's type as they add it up: a plain loop is faster than

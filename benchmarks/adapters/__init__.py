@@ -16,6 +16,7 @@ SCALAR = {
     "dagrad_value_per_op": "dagrad_value",
     "dagrad_value_gc_paused": "dagrad_value",
     "dagrad_value_compiled": "dagrad_value",
+    "dagrad_value_dot_compiled": "dagrad_value",
     "micrograd": "micrograd",
 }
 TENSOR = {

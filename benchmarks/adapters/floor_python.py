@@ -29,9 +29,10 @@ class S1:
 
     def loss_and_grads(self) -> tuple[float, list[float]]:
         grads = [([[0.0] * len(r) for r in rows], [0.0] * len(b)) for rows, b in self.layers]
-        n, data_loss = len(self.x), 0.0
+        n, data_loss, hits = len(self.x), 0.0, 0
         for xi, yi in zip(self.x, self.y):
             acts = self._forward(xi)
+            hits += (acts[-1][0] > 0.0) == (yi > 0.0)
             margin = 1.0 - yi * acts[-1][0]
             active = margin > 0.0  # dense on purpose, as an engine's backward: no skipping zeros
             data_loss += margin if active else 0.0
@@ -54,9 +55,11 @@ class S1:
                     flat.append(gw + 2.0 * self.alpha * w)
                 reg += b * b
                 flat.append(gb + 2.0 * self.alpha * b)
+        self.last_accuracy = hits / n
         return data_loss / n + self.alpha * reg, flat
 
-    def step(self, lr: float) -> float:
+    def step(self, lr: float) -> tuple[float, float]:
+        """One SGD step: the loss and the accuracy before it."""
         loss, flat = self.loss_and_grads()
         grads = iter(flat)
         for rows, bias in self.layers:
@@ -64,7 +67,7 @@ class S1:
                 for i in range(len(row)):
                     row[i] -= lr * next(grads)
                 bias[j] -= lr * next(grads)
-        return loss
+        return loss, self.last_accuracy
 
     def accuracy(self) -> float:
         hits = [(self._forward(xi)[-1][0] > 0.0) == (yi > 0.0) for xi, yi in zip(self.x, self.y)]
