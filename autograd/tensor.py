@@ -411,6 +411,120 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> Tensor:
         return _compare(">=", np.greater_equal, self, other)
 
+    # bitwise ops on bool and integer tensors (ops/logic.py)
+    def __and__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self)
+
+    def __invert__(self) -> Tensor:
+        return _ops.bitwise_not(self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(other, self)
+
+    def eq(self, other: Any) -> Tensor:
+        return self.__eq__(other)
+
+    def ne(self, other: Any) -> Tensor:
+        return self.__ne__(other)
+
+    def lt(self, other: Any) -> Tensor:
+        return self.__lt__(other)
+
+    def le(self, other: Any) -> Tensor:
+        return self.__le__(other)
+
+    def gt(self, other: Any) -> Tensor:
+        return self.__gt__(other)
+
+    def ge(self, other: Any) -> Tensor:
+        return self.__ge__(other)
+
+    not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return _ops.bitwise_not(self)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(self, other)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _ops.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    def isnan(self) -> Tensor:
+        return _ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return _ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return _ops.isfinite(self)
+
+    def isposinf(self) -> Tensor:
+        return _ops.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return _ops.isneginf(self)
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Any) -> bool:
+        return _ops.equal(self, other)
+
+    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
     # in-place ops ------------------------------------------------------------------------------
     def _inplace(
         self, name: str, out_of_place: Callable[[Tensor], Tensor], old: Tensor | None = None
@@ -669,6 +783,73 @@ class Tensor(Node):
     def sign(self) -> Tensor:
         return self._unary(_ops.sign)
 
+    def sin(self) -> Tensor:
+        return self._unary(_ops.sin)
+
+    def cos(self) -> Tensor:
+        return self._unary(_ops.cos)
+
+    def tan(self) -> Tensor:
+        return self._unary(_ops.tan)
+
+    def asin(self) -> Tensor:
+        return self._unary(_ops.asin)
+
+    def acos(self) -> Tensor:
+        return self._unary(_ops.acos)
+
+    def atan(self) -> Tensor:
+        return self._unary(_ops.atan)
+
+    def sinh(self) -> Tensor:
+        return self._unary(_ops.sinh)
+
+    def cosh(self) -> Tensor:
+        return self._unary(_ops.cosh)
+
+    def asinh(self) -> Tensor:
+        return self._unary(_ops.asinh)
+
+    def acosh(self) -> Tensor:
+        return self._unary(_ops.acosh)
+
+    def atanh(self) -> Tensor:
+        return self._unary(_ops.atanh)
+
+    def log2(self) -> Tensor:
+        return self._unary(_ops.log2)
+
+    def log10(self) -> Tensor:
+        return self._unary(_ops.log10)
+
+    def log1p(self) -> Tensor:
+        return self._unary(_ops.log1p)
+
+    def exp2(self) -> Tensor:
+        return self._unary(_ops.exp2)
+
+    def expm1(self) -> Tensor:
+        return self._unary(_ops.expm1)
+
+    def rsqrt(self) -> Tensor:
+        return self._unary(_ops.rsqrt)
+
+    def square(self) -> Tensor:
+        return self._unary(_ops.square)
+
+    def reciprocal(self) -> Tensor:
+        return self._unary(_ops.reciprocal)
+
+    def erf(self) -> Tensor:
+        return self._unary(_ops.erf)
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    def atan2(self, other: Any) -> Tensor:
+        return _ops.atan2(self, other)
+
+    arctan2 = atan2
+
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return _ops.clamp(self, min, max)
 
@@ -682,6 +863,12 @@ class Tensor(Node):
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         return _ops.masked_fill(self, mask, value)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return _ops.lerp(self, end, weight)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+        return _ops.nan_to_num(self, nan, posinf, neginf)
 
     def gather(self, dim: int, index: Any) -> Tensor:
         return _ops.gather(self, dim, index)
@@ -826,6 +1013,76 @@ class Tensor(Node):
     def broadcast_to(self, shape: Any) -> Tensor:
         return _ops.broadcast_to(self, shape)
 
+    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+        return _ops.unflatten(self, dim, sizes)
+
+    # picking parts (ops/indexing.py, ops/scatter.py) and rearranging (ops/layout.py)
+    def narrow(self, dim: int, start: Any, length: Any) -> Tensor:
+        return _ops.narrow(self, dim, start, length)
+
+    def select(self, dim: int, index: Any) -> Tensor:
+        return _ops.select(self, dim, index)
+
+    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.unbind(self, dim)
+
+    def index_select(self, dim: int, index: Any) -> Tensor:
+        return _ops.index_select(self, dim, index)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        return _ops.masked_select(self, mask)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Tensor:
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+        return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+        return self._inplace("scatter_", lambda old: _ops.scatter(old, dim, index, src, value=value, reduce=reduce))
+
+    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+        return self._inplace("scatter_add_", lambda old: _ops.scatter_add(old, dim, index, src))
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return _ops.where(condition, self, other)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return _ops.flip(self, *dims)
+
+    def fliplr(self) -> Tensor:
+        return _ops.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return _ops.flipud(self)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return _ops.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return _ops.repeat(self, *sizes)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        return _ops.triu(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        return _ops.diag(self, diagonal)
+
 
 _UFUNC_OPS = {
     np.add: "add",
@@ -868,7 +1125,7 @@ def _format_number(x: Any) -> str:
 
 _FORMATTER = {"float_kind": lambda v: _format_number(float(v))}
 
-_VIEW_OPS = frozenset({"index", "reshape", "permute", "expand", "squeeze", "unsqueeze"})
+_VIEW_OPS = frozenset({"index", "reshape", "permute", "expand", "squeeze", "unsqueeze", "diagonal"})
 
 
 def _is_view(op: Op | None) -> bool:

@@ -8,7 +8,52 @@ the one import cycle in the engine.
 from .arithmetic import add, div, mul, neg, power, sub
 from .conversion import astype, check_device, clone, copy_into, full_like_of, to
 from .indexing import gather, getitem, index_put, nonzero, scatter_add
+from .indexing import (
+    chunk,
+    index_select,
+    masked_select,
+    narrow,
+    repeat_interleave,
+    select,
+    split,
+    unbind,
+)
+from .layout import diag, diagonal, flip, fliplr, flipud, repeat, roll, tril, triu
+from .scatter import scatter
 from .linalg import matmul, mm
+from .logic import (
+    all,
+    allclose,
+    any,
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    eq,
+    equal,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isclose,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    le,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+    not_equal,
+)
 from .network import linear, softmax_cross_entropy
 from .reductions import (
     amax,
@@ -25,6 +70,7 @@ from .reductions import (
 )
 from .rounding import ceil, floor, floor_divide, fmod, remainder, round, sign, trunc
 from .selection import clamp, clip, masked_fill, maximum, minimum, where
+from .selection import lerp, nan_to_num
 from .shape import (
     broadcast_to,
     cat,
@@ -45,6 +91,28 @@ from .shape import (
     view,
 )
 from .unary import abs, exp, log, relu, sigmoid, sqrt, tanh
+from .unary import erf, exp2, expm1, log1p, log2, log10, reciprocal, rsqrt, square
+from .trig import (
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cos,
+    cosh,
+    sin,
+    sinh,
+    tan,
+)
 from .scalar import value_dot, value_sum
 
 __all__ = [name for name in dir() if not name.startswith("_")]
