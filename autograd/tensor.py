@@ -956,6 +956,35 @@ class Tensor(Node):
                   keepdims: Any = None) -> Tensor:  # fmt: skip
         return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _ops.prod(self, dim, keepdim, dtype=dtype)
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
+        return _ops.var(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
+            correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
+        return _ops.std(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        return _ops.norm(self, p, dim, keepdim, dtype)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return _ops.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        return _ops.cumprod(self, dim, dtype=dtype)
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return _ops.logcumsumexp(self, dim)
+
+    def cummax(self, dim: int) -> Any:
+        return _ops.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return _ops.cummin(self, dim)
+
     def softmax(self, dim: Any = None, *, axis: Any = None) -> Tensor:
         return _ops.softmax(self, dim, axis=axis)
 

@@ -6,6 +6,7 @@ the one import cycle in the engine.
 """
 
 from .arithmetic import add, div, mul, neg, power, sub
+from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .conversion import astype, check_device, clone, copy_into, full_like_of, to
 from .indexing import gather, getitem, index_put, nonzero, scatter_add
 from .indexing import (
@@ -69,6 +70,7 @@ from .reductions import (
     sum,
 )
 from .rounding import ceil, floor, floor_divide, fmod, remainder, round, sign, trunc
+from .statistics import norm, prod, std, std_mean, var, var_mean
 from .selection import clamp, clip, masked_fill, maximum, minimum, where
 from .selection import lerp, nan_to_num
 from .shape import (
