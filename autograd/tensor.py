@@ -985,6 +985,18 @@ class Tensor(Node):
     def cummin(self, dim: int) -> Any:
         return _ops.cummin(self, dim)
 
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool | None = False) -> Any:
+        return _ops.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        return _ops.argsort(self, dim, descending, stable)
+
+    def msort(self) -> Tensor:
+        return _ops.msort(self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+        return _ops.topk(self, k, dim, largest, sorted)
+
     def softmax(self, dim: Any = None, *, axis: Any = None) -> Tensor:
         return _ops.softmax(self, dim, axis=axis)
 

@@ -70,6 +70,7 @@ from .reductions import (
     sum,
 )
 from .rounding import ceil, floor, floor_divide, fmod, remainder, round, sign, trunc
+from .sorting import argsort, msort, sort, topk
 from .statistics import norm, prod, std, std_mean, var, var_mean
 from .selection import clamp, clip, masked_fill, maximum, minimum, where
 from .selection import lerp, nan_to_num

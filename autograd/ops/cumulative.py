@@ -185,7 +185,9 @@ def logcumsumexp(input: Any, dim: int) -> Tensor:
     """``log(cumsum(exp(input)))`` along ``dim``, computed without overflow."""
     x = as_tensor(input, "logcumsumexp")
     if x.dtype.kind != "f":
-        raise TypeError(f"logcumsumexp(): the input must be floating, got dtype {x.dtype} (as in PyTorch)")
+        raise TypeError(
+            f"logcumsumexp(): the input must be floating, got dtype {x.dtype} (as in PyTorch)"
+        )
     d = one_dim("logcumsumexp", dim, x.ndim)
     if x.ndim == 0:
         return make(x.data.copy(), (x,), LOGCUMSUMEXP, None)
@@ -219,7 +221,10 @@ CUMMIN = Op(
     _cummax_rule,
     factors=("g to the running smallest's index",),
     label=_dim_label("cummin"),
-    checks=[check(lambda t, x: x.cummin(-1), distinct(3, 4)), check(lambda t, x: t.cummin(x, 0)[0], distinct(4))],
+    checks=[
+        check(lambda t, x: x.cummin(-1), distinct(3, 4)),
+        check(lambda t, x: t.cummin(x, 0)[0], distinct(4)),
+    ],
 )
 
 

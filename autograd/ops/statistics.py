@@ -72,7 +72,9 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     """The product of all elements, or along ``dim`` (one dim, as in PyTorch)."""
     x = as_tensor(input, "prod")
     if dim is not None and not is_int(dim):
-        raise TypeError(f"prod(): dim must be one integer (or None for all elements), got {dim!r:.40}")
+        raise TypeError(
+            f"prod(): dim must be one integer (or None for all elements), got {dim!r:.40}"
+        )
     keep = keepdim_alias("prod", keepdim, None)
     if dtype is not None:
         x = x.to(dtypes.as_dtype(dtype, "prod()"))
@@ -94,7 +96,9 @@ def _correction(op: str, unbiased: Any, correction: Any) -> float:
     if unbiased is not None and correction is not None:
         raise TypeError(f"{op}(): pass unbiased or correction, not both")
     if correction is not None:
-        if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
+        if isinstance(correction, bool) or not isinstance(
+            correction, (int, float, np.integer, np.floating)
+        ):
             raise TypeError(f"{op}(): correction must be a number, got {correction!r:.40}")
         return float(correction)
     if unbiased is not None and not isinstance(unbiased, (bool, np.bool_)):
@@ -110,7 +114,9 @@ def _spread_args(op: str, input: Any, dim: Any, unbiased: Any, keepdim: Any, cor
             raise TypeError(f"{op}(): dim must be an integer or a tuple of them, got {dim!r}")
         dim, unbiased = None, dim
     if x.dtype.kind != "f":
-        raise TypeError(f"{op}(): only floating tensors are supported (as in PyTorch), got dtype {x.dtype}")
+        raise TypeError(
+            f"{op}(): only floating tensors are supported (as in PyTorch), got dtype {x.dtype}"
+        )
     axes = dims(op, dim_alias(op, dim, axis), x.ndim)
     return x, axes, keepdim_alias(op, keepdim, keepdims), _correction(op, unbiased, correction)
 
@@ -162,7 +168,9 @@ def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False
         correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
     """The variance: the sum of squared deviations from the mean over ``n - correction``
     (``correction=1``, Bessel's, by default; ``unbiased=False`` is ``correction=0``)."""
-    x, axes, keep, c = _spread_args("var", input, dim, unbiased, keepdim, correction, axis, keepdims)
+    x, axes, keep, c = _spread_args(
+        "var", input, dim, unbiased, keepdim, correction, axis, keepdims
+    )
     return make(_variance(x, axes, keep, c), (x,), VAR, (axes, keep_shape(x.shape, axes), c))
 
 
@@ -197,7 +205,9 @@ STD = Op(
 def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
     """The standard deviation: the square root of ``var`` (same arguments)."""
-    x, axes, keep, c = _spread_args("std", input, dim, unbiased, keepdim, correction, axis, keepdims)
+    x, axes, keep, c = _spread_args(
+        "std", input, dim, unbiased, keepdim, correction, axis, keepdims
+    )
     data = np.sqrt(_variance(x, axes, keep, c))
     return make(data, (x,), STD, (axes, keep_shape(x.shape, axes), c))
 
@@ -244,7 +254,9 @@ def _norm_rule(ctx: Any, g: Tensor, out: Tensor, x: Tensor) -> tuple[Any]:
     if math.isinf(p):  # shared evenly by the elements at the extreme (and NaNs)
         a = np.abs(x.data)
         hit = (a == n_.data) | np.isnan(a)
-        share = make_const((np.sign(x.data) * hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype))
+        share = make_const(
+            (np.sign(x.data) * hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype)
+        )
         return (g_ * share,)
     a = x.abs()
     if p < 1.0:
@@ -279,12 +291,16 @@ NORM = Op(
 )
 
 
-def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+def norm(
+    input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None
+) -> Tensor:
     """The vector p-norm ``(Σ|x|^p)^(1/p)`` over ``dim`` (all elements by default; p may be
     inf, -inf or 0); ``p="fro"`` is the 2-norm."""
     x = as_tensor(input, "norm")
     if p == "nuc":
-        raise ValueError("norm(): the nuclear norm (p='nuc') needs an SVD, which dagrad does not have")
+        raise ValueError(
+            "norm(): the nuclear norm (p='nuc') needs an SVD, which dagrad does not have"
+        )
     if p == "fro" or p is None:
         p = 2.0
     if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
@@ -299,7 +315,9 @@ def norm(input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, dty
     a = np.abs(x.data)
     if math.isinf(p):
         if any(x.shape[k] == 0 for k in axes) or (x.size == 0 and not axes):
-            raise ValueError(f"norm(): the inf-norm of an empty tensor of shape {x.shape} is undefined")
+            raise ValueError(
+                f"norm(): the inf-norm of an empty tensor of shape {x.shape} is undefined"
+            )
         data = (np.max if p > 0 else np.min)(a, axis=axes, keepdims=keep)
     elif p == 0.0:
         data = np.sum(a != 0, axis=axes, keepdims=keep).astype(x.dtype)
