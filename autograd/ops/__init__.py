@@ -8,6 +8,7 @@ the one import cycle in the engine.
 from .arithmetic import add, div, mul, neg, power, sub
 from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .conversion import astype, check_device, clone, copy_into, full_like_of, to
+from .einsum import einsum
 from .indexing import gather, getitem, index_put, nonzero, scatter_add
 from .indexing import (
     chunk,
