@@ -519,10 +519,16 @@ class Tensor(Node):
     def equal(self, other: Any) -> bool:
         return _ops.equal(self, other)
 
-    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    # any/all/prod/var/std also answer NumPy's np.all(x), np.prod(x), np.std(x), ... (which call
+    # these methods with out=None, and ddof= for np.std/np.var)
+    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("any", out)
         return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("all", out)
         return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     # in-place ops ------------------------------------------------------------------------------
@@ -923,11 +929,13 @@ class Tensor(Node):
 
     # reductions (ops/reductions.py): PyTorch's dim=/keepdim= and NumPy's axis=/keepdims=
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
-            keepdims: Any = None) -> Tensor:  # fmt: skip
+            keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("sum", out)
         return _ops.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
-             keepdims: Any = None) -> Tensor:  # fmt: skip
+             keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("mean", out)
         return _ops.mean(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def amax(self, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
@@ -939,11 +947,13 @@ class Tensor(Node):
         return _ops.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: Any = None) -> Any:  # fmt: skip
+            keepdims: Any = None, out: Any = None) -> Any:  # fmt: skip
+        _no_out("max", out)
         return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: Any = None) -> Any:  # fmt: skip
+            keepdims: Any = None, out: Any = None) -> Any:  # fmt: skip
+        _no_out("min", out)
         return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def argmax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Tensor:
@@ -956,16 +966,26 @@ class Tensor(Node):
                   keepdims: Any = None) -> Tensor:  # fmt: skip
         return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
-        return _ops.prod(self, dim, keepdim, dtype=dtype)
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
+             keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("prod", out)
+        return _ops.prod(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-            correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
-        return _ops.var(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+            axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("var", out)
+        x = self if dtype is None else _ops.astype(self, dtype)
+        correction = ddof if ddof is not None else correction
+        return _ops.var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-            correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
-        return _ops.std(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+            axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("std", out)
+        x = self if dtype is None else _ops.astype(self, dtype)
+        correction = ddof if ddof is not None else correction
+        return _ops.std(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
     def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
         return _ops.norm(self, p, dim, keepdim, dtype)
@@ -1155,6 +1175,11 @@ _TYPE_NAMES = {
     dtypes.uint8: "ByteTensor",
     dtypes.bool_: "BoolTensor",
 }
+
+
+def _no_out(name: str, out: Any) -> None:
+    if out is not None:
+        raise TypeError(f"{name}(): out= is not supported; use the returned tensor")
 
 
 def _format_number(x: Any) -> str:

@@ -68,14 +68,14 @@ PROD = Op(
 )
 
 
-def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
+         keepdims: Any = None) -> Tensor:  # fmt: skip
     """The product of all elements, or along ``dim`` (one dim, as in PyTorch)."""
     x = as_tensor(input, "prod")
+    dim = dim_alias("prod", dim, axis)
     if dim is not None and not is_int(dim):
-        raise TypeError(
-            f"prod(): dim must be one integer (or None for all elements), got {dim!r:.40}"
-        )
-    keep = keepdim_alias("prod", keepdim, None)
+        raise TypeError(f"prod(): dim must be one integer (or None for all elements), got {dim!r:.40}")
+    keep = keepdim_alias("prod", keepdim, keepdims)
     if dtype is not None:
         x = x.to(dtypes.as_dtype(dtype, "prod()"))
     elif x.dtype.kind in "biu":
