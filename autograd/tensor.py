@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .devices import CPU
 from .graph import Node, check_saved
 from .modes import clock, mode
 from .op import Op
@@ -87,6 +88,11 @@ _NOTHING = object()
 
 
 def _not_numeric(data: Any, arr: np.ndarray, who: str) -> TypeError:
+    if arr.dtype.kind == "c" or isinstance(data, complex):
+        return TypeError(
+            f"{who}: complex numbers are not supported: dagrad has no complex dtypes "
+            "(PyTorch's torch.complex64 and torch.complex128)"
+        )
     if isinstance(data, (np.ndarray, np.generic)):
         return TypeError(
             f"{who}: data of dtype {arr.dtype} is not numeric; "
@@ -244,7 +250,15 @@ class Tensor(Node):
 
     @property
     def device(self) -> str:
-        return "cpu"
+        return CPU
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        raise RuntimeError(
+            "cuda(): dagrad runs on the CPU only and has no CUDA; remove the call (or use .cpu())"
+        )
+
+    def is_complex(self) -> bool:
+        return False
 
     @property
     def is_cuda(self) -> bool:
@@ -658,6 +672,60 @@ class Tensor(Node):
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         return self._inplace("masked_fill_", lambda old: _ops.masked_fill(old, mask, value))
 
+    def exp_(self) -> Tensor:
+        return self._inplace("exp_", lambda old: old.exp())
+
+    def log_(self) -> Tensor:
+        return self._inplace("log_", lambda old: old.log())
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace("sqrt_", lambda old: old.sqrt())
+
+    def abs_(self) -> Tensor:
+        return self._inplace("abs_", lambda old: old.abs())
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace("sigmoid_", lambda old: old.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        return self._inplace("tanh_", lambda old: old.tanh())
+
+    def relu_(self) -> Tensor:
+        return self._inplace("relu_", lambda old: old.relu())
+
+    def floor_(self) -> Tensor:
+        return self._inplace("floor_", lambda old: old.floor())
+
+    def ceil_(self) -> Tensor:
+        return self._inplace("ceil_", lambda old: old.ceil())
+
+    def round_(self) -> Tensor:
+        return self._inplace("round_", lambda old: old.round())
+
+    def trunc_(self) -> Tensor:
+        return self._inplace("trunc_", lambda old: old.trunc())
+
+    def sin_(self) -> Tensor:
+        return self._inplace("sin_", lambda old: old.sin())
+
+    def cos_(self) -> Tensor:
+        return self._inplace("cos_", lambda old: old.cos())
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace("reciprocal_", lambda old: old.reciprocal())
+
+    def square_(self) -> Tensor:
+        return self._inplace("square_", lambda old: old.square())
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace("lerp_", lambda old: _ops.lerp(old, end, weight))
+
+    def clamp_min_(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self._inplace("clamp_min_", lambda old: _ops.clamp(old, min=min))
+
+    def clamp_max_(self, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self._inplace("clamp_max_", lambda old: _ops.clamp(old, max=max))
+
     # arithmetic -----------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
         return _ops.add(self, other)
@@ -751,6 +819,30 @@ class Tensor(Node):
 
     def fmod(self, other: Any) -> Tensor:
         return _ops.fmod(self, other)
+
+    def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _ops.sub(self, other, alpha=alpha)
+
+    def multiply(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return _ops.div(self, other, rounding_mode=rounding_mode)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def negative(self) -> Tensor:
+        return _ops.neg(self)
+
+    def absolute(self) -> Tensor:
+        return self._unary(_ops.abs)
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return _ops.clamp(self, min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return _ops.clamp(self, max=max)
 
     # elementwise functions (ops/unary.py)
     def exp(self) -> Tensor:
@@ -1143,6 +1235,87 @@ class Tensor(Node):
 
     def diag(self, diagonal: int = 0) -> Tensor:
         return _ops.diag(self, diagonal)
+
+    def trace(self) -> Tensor:
+        return _ops.trace(self)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return _ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def ravel(self) -> Tensor:
+        return _ops.ravel(self)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+               dim: Any = None) -> Any:  # fmt: skip
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _ops.count_nonzero(self, dim)
+
+    def dot(self, other: Any) -> Tensor:
+        return _ops.dot(self, other)
+
+    def mv(self, vec: Any) -> Tensor:
+        return _ops.mv(self, vec)
+
+    def bmm(self, mat2: Any) -> Tensor:
+        return _ops.bmm(self, mat2)
+
+    def outer(self, vec2: Any) -> Tensor:
+        return _ops.outer(self, vec2)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def ndimension(self) -> int:
+        return int(self.data.ndim)
+
+    def nelement(self) -> int:
+        return int(self.data.size)
+
+    def is_contiguous(self) -> bool:
+        return True  # what contiguous() returns is usable as it is
+
+    # new tensors like this one (its dtype unless given)
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        from .creation import tensor
+
+        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        from .creation import zeros
+
+        return zeros(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        from .creation import ones
+
+        return ones(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+        from .creation import full
+
+        return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
+                    requires_grad=requires_grad)  # fmt: skip
+
+    # filling in place from the shared generator (autograd.manual_seed), as nn.init does
+    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+        from .random import rng
+
+        values = rng(generator).uniform(from_, to, self.shape)
+        return self._inplace("uniform_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype))))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+        from .random import rng
+
+        values = rng(generator).normal(mean, std, self.shape)
+        return self._inplace("normal_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype))))
 
 
 _UFUNC_OPS = {

@@ -6,6 +6,7 @@ the one import cycle in the engine.
 """
 
 from .arithmetic import add, div, mul, neg, power, sub
+from .arithmetic import divide, multiply, negative, subtract, true_divide
 from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .conversion import astype, check_device, clone, copy_into, full_like_of, to
 from .einsum import einsum
@@ -20,9 +21,10 @@ from .indexing import (
     split,
     unbind,
 )
-from .layout import diag, diagonal, flip, fliplr, flipud, repeat, roll, tril, triu
+from .layout import diag, diagonal, flip, fliplr, flipud, repeat, roll, trace, tril, triu
 from .scatter import scatter
 from .linalg import matmul, mm
+from .linalg import addmm, bmm, dot, mv, outer
 from .logic import (
     all,
     allclose,
@@ -33,6 +35,7 @@ from .logic import (
     bitwise_or,
     bitwise_right_shift,
     bitwise_xor,
+    count_nonzero,
     eq,
     equal,
     ge,
@@ -71,10 +74,10 @@ from .reductions import (
     sum,
 )
 from .rounding import ceil, floor, floor_divide, fmod, remainder, round, sign, trunc
-from .sorting import argsort, msort, sort, topk
+from .sorting import argsort, msort, sort, topk, unique
 from .statistics import norm, prod, std, std_mean, var, var_mean
 from .selection import clamp, clip, masked_fill, maximum, minimum, where
-from .selection import lerp, nan_to_num
+from .selection import clamp_max, clamp_min, lerp, nan_to_num
 from .shape import (
     broadcast_to,
     cat,
@@ -82,7 +85,10 @@ from .shape import (
     concatenate,
     expand,
     flatten,
+    moveaxis,
+    movedim,
     permute,
+    ravel,
     reshape,
     squeeze,
     stack,
@@ -95,6 +101,7 @@ from .shape import (
     view,
 )
 from .unary import abs, exp, log, relu, sigmoid, sqrt, tanh
+from .unary import absolute
 from .unary import erf, exp2, expm1, log1p, log2, log10, reciprocal, rsqrt, square
 from .trig import (
     acos,

@@ -461,3 +461,12 @@ def _int_safe_power(x: Any, y: Any) -> Any:
         with np.errstate(divide="ignore"):
             return np.trunc(np.power(x.astype(np.float64), y)).astype(x.dtype)
     return np.power(x, y)
+
+
+# PyTorch's other names for the same functions
+subtract, multiply, divide, negative = sub, mul, div, neg
+
+
+def true_divide(input: Any, other: Any) -> Tensor:
+    """``input / other`` (``div`` without rounding)."""
+    return div(input, other)

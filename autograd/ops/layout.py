@@ -257,6 +257,7 @@ DIAGONAL = Op(
         check(lambda t, x: t.diagonal(x, offset=2, dim1=-1, dim2=0), real(3, 2, 4)),
         check(lambda t, x: t.diag(x), real(3, 3)),
         check(lambda t, x: x.diag(-1), real(2, 4)),
+        check(lambda t, x: t.trace(x), real(3, 4)),
     ],
 )
 
@@ -318,3 +319,11 @@ def diag(input: Any, diagonal: int = 0) -> Tensor:
         raise ValueError(f"diag(): the input must be 1-d or 2-d, got shape {tuple(x.shape)}")
     n = x.shape[0] + abs(k)
     return embed_diagonal(x, k, 0, 1, (n, n))
+
+
+def trace(input: Any) -> Tensor:
+    """The sum of a matrix's main diagonal."""
+    x = as_tensor(input, "trace")
+    if x.ndim != 2:
+        raise ValueError(f"trace(): the input must be 2-D, got shape {tuple(x.shape)}")
+    return _diagonal_of(x).sum()

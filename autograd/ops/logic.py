@@ -254,3 +254,10 @@ def all(
 ) -> Tensor:  # noqa: A001
     """Whether every element (along ``dim``) is nonzero."""
     return _any_all("all", np.all, input, dim, keepdim, axis, keepdims)
+
+
+def count_nonzero(input: Any, dim: Any = None) -> Tensor:
+    """How many elements (along ``dim``) are nonzero: an int64 tensor."""
+    x = as_tensor(input, "count_nonzero")
+    axes = dims("count_nonzero", dim, x.ndim)
+    return make_const(np.asarray(np.count_nonzero(x.data, axis=axes), dtype=np.int64))

@@ -157,6 +157,8 @@ CLAMP = Op(
         check(lambda t, x: x.clamp(min=0.3), Arg((3, 4), avoid=(0.3,))),
         check(lambda t, x: t.clamp(x, max=0.3), Arg((5,), avoid=(0.3,))),
         check(lambda t, x, lo: t.clamp(x, min=lo), distinct(3, 4), distinct(4)),
+        check(lambda t, x: t.clamp_min(x, 0.3), Arg((3, 4), avoid=(0.3,))),
+        check(lambda t, x, hi: x.clamp_max(hi), distinct(3, 4), distinct(3, 1)),
     ],
 )
 
@@ -326,3 +328,13 @@ def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf
         return make(x.data.copy(), (x,), NAN_TO_NUM, np.ones(x.shape, dtype=bool))
     data = np.nan_to_num(x.data, nan=nan, posinf=posinf, neginf=neginf)
     return make(data, (x,), NAN_TO_NUM, np.isfinite(x.data))
+
+
+def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)

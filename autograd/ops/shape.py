@@ -44,6 +44,7 @@ RESHAPE = Op(
         check(lambda t, x: x.flatten(1), real(2, 3, 2)),
         check(lambda t, x: x.unsqueeze(1).squeeze(), real(3, 1, 2)),
         check(lambda t, x: x.reshape(()), real(1)),
+        check(lambda t, x: t.ravel(x.t()), real(2, 3)),
     ],
 )
 
@@ -143,6 +144,8 @@ PERMUTE = Op(
         check(lambda t, x: x.transpose(0, 1), real(3, 4)),
         check(lambda t, x: x.T, real(3, 4)),
         check(lambda t, x: x.t(), real(3, 2)),
+        check(lambda t, x: t.movedim(x, 0, -1), real(2, 3, 4)),
+        check(lambda t, x: x.moveaxis((0, 1), (2, 0)), real(2, 3, 4)),
     ],
 )
 
@@ -172,6 +175,31 @@ def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
 
 
 swapaxes = swapdims = transpose
+
+
+def movedim(input: Any, source: Any, destination: Any) -> Tensor:
+    """The dims ``source`` moved to positions ``destination`` (one dim or a tuple each); the
+    others keep their order."""
+    x = as_tensor(input, "movedim")
+    src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise ValueError(f"movedim(): source {source!r} and destination {destination!r} differ in length")
+    src = tuple(one_dim("movedim", d, x.ndim) for d in src)
+    dst = tuple(one_dim("movedim", d, x.ndim) for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim(): repeated dims in {source!r} or {destination!r}")
+    rest = iter(d for d in range(x.ndim) if d not in src)
+    placed = dict(zip(dst, src))
+    return permute(x, tuple(placed[i] if i in placed else next(rest) for i in range(x.ndim)))
+
+
+moveaxis = movedim
+
+
+def ravel(input: Any) -> Tensor:
+    """The elements as a 1-D tensor."""
+    return reshape(as_tensor(input, "ravel"), -1)
 
 
 def t(input: Any) -> Tensor:

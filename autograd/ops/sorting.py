@@ -194,3 +194,28 @@ def topk(
     idx = np.moveaxis(chosen.reshape(moved.shape[:-1] + (int(k),)), -1, d).astype(np.int64)
     values = make(np.take_along_axis(x.data, idx, d), (x,), TOPK, (d, idx, x.shape))
     return ReturnTypes(values, make_const(idx))
+
+
+# --- unique --------------------------------------------------------------------------------------
+
+
+def unique(input: Any, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+           dim: Any = None) -> Any:  # fmt: skip
+    """The distinct elements (or, with ``dim``, the distinct slices along it), in ascending
+    order (PyTorch's CPU unique sorts either way); optionally the index of each element's
+    value in that list and the counts. NaNs are all distinct, as in PyTorch. Not differentiable."""
+    x = as_tensor(input, "unique")
+    for name, value in (("sorted", sorted), ("return_inverse", return_inverse), ("return_counts", return_counts)):
+        flag("unique", name, value)
+    axis = None if dim is None else one_dim("unique", dim, x.ndim)
+    kwargs: dict[str, Any] = {"return_inverse": True, "return_counts": True}
+    if x.dtype.kind == "f" and axis is None:
+        kwargs["equal_nan"] = False
+    values, inverse, counts = np.unique(x.data, axis=axis, **kwargs)
+    out: list[Tensor] = [make_const(values)]
+    if return_inverse:
+        shape = x.shape if axis is None else (x.shape[axis],)
+        out.append(make_const(inverse.reshape(shape).astype(np.int64)))
+    if return_counts:
+        out.append(make_const(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -356,3 +356,6 @@ def _array_erf(x: np.ndarray) -> np.ndarray:
 )
 def erf(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (g * (_TWO_OVER_SQRT_PI * apply(exp, -(x * x))),)
+
+
+absolute = abs  # PyTorch's other name
