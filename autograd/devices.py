@@ -32,7 +32,9 @@ class device(str):  # noqa: N801 - PyTorch's name
         return int(number) if number else None
 
     def __repr__(self) -> str:
-        return f"device(type={self.type!r}" + (f", index={self.index})" if self.index is not None else ")")
+        return f"device(type={self.type!r}" + (
+            f", index={self.index})" if self.index is not None else ")"
+        )
 
 
 CPU = device("cpu")

@@ -881,6 +881,8 @@ class Tensor(Node):
     def sign(self) -> Tensor:
         return self._unary(_ops.sign)
 
+    sgn = sign
+
     def sin(self) -> Tensor:
         return self._unary(_ops.sin)
 

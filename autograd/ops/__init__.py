@@ -73,7 +73,7 @@ from .reductions import (
     softmax,
     sum,
 )
-from .rounding import ceil, floor, floor_divide, fmod, remainder, round, sign, trunc
+from .rounding import ceil, floor, floor_divide, fmod, remainder, round, sgn, sign, trunc
 from .sorting import argsort, msort, sort, topk, unique
 from .statistics import norm, prod, std, std_mean, var, var_mean
 from .selection import clamp, clip, masked_fill, maximum, minimum, where

@@ -72,7 +72,7 @@ CUMSUM = Op(
 def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
     """The running sum along ``dim``."""
     x, d = _prepared("cumsum", input, dim, dtype)
-    data = x.data.copy() if d is None else np.cumsum(x.data, axis=d)
+    data = x.data.copy() if d is None else np.cumsum(x.data, axis=d, dtype=x.dtype)
     return make(data, (x,), CUMSUM, d)
 
 
@@ -142,7 +142,7 @@ CUMPROD = Op(
 def cumprod(input: Any, dim: int, *, dtype: Any = None) -> Tensor:
     """The running product along ``dim``."""
     x, d = _prepared("cumprod", input, dim, dtype)
-    data = x.data.copy() if d is None else np.cumprod(x.data, axis=d)
+    data = x.data.copy() if d is None else np.cumprod(x.data, axis=d, dtype=x.dtype)
     return make(data, (x,), CUMPROD, d)
 
 

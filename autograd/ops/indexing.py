@@ -490,7 +490,12 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
     """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one per dim."""
     x = as_tensor(input, "nonzero")
-    found = np.nonzero(x.data if x.ndim else x.data.reshape(1))
+    if x.ndim == 0:  # PyTorch: (1, 0) or (0, 0); as a tuple, the indices of it as a 1-d tensor
+        hit = bool(x.data)
+        if as_tuple:
+            return (make_const(np.zeros(int(hit), dtype=np.int64)),)
+        return make_const(np.zeros((int(hit), 0), dtype=np.int64))
+    found = np.nonzero(x.data)
     if as_tuple:
         return tuple(make_const(i.astype(np.int64)) for i in found)
     return make_const(np.stack(found, axis=1).astype(np.int64) if found else np.zeros((0, 0), np.int64))

@@ -204,7 +204,8 @@ def isclose(
                 return make_const(np.asarray(a == b))
             if a.dtype.kind in "iu":  # no overflow in the difference: compare in float64
                 a, b = a.astype(np.float64), b.astype(np.float64)
-            close = np.abs(a - b) <= atol + rtol * np.abs(b)
+            # infinities are close only to themselves
+            close = (np.abs(a - b) <= atol + rtol * np.abs(b)) & np.isfinite(a) & np.isfinite(b)
             close = close | (a == b)
             if equal_nan:
                 close = close | (np.isnan(a) & np.isnan(b))

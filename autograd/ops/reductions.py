@@ -91,7 +91,8 @@ def sum(  # noqa: A001 - torch.sum
         x = x.to(dtypes.as_dtype(dtype, "sum()"))
     elif x.dtype.kind in "biu":  # integers and bools add up in int64, as in PyTorch
         x = x.to(dtypes.int64)
-    data = np.sum(x.data, axis=axes, keepdims=keep)
+    # NumPy adds small integers up in int64: keep the dtype asked for, as PyTorch
+    data = np.sum(x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None)
     return make(data, (x,), SUM, (keep_shape(x.shape, axes), x.shape))
 
 
@@ -278,11 +279,8 @@ def _max_or_min(
 
 def _arg_extreme(d: np.ndarray, axis: int, largest: bool) -> np.ndarray:
     """The index of the first largest (smallest) element along ``axis``; NaN counts as the
-    largest and the smallest, as in PyTorch."""
-    if d.dtype.kind == "f":
-        nan = np.isnan(d)
-        if nan.any():
-            return np.argmax(nan, axis=axis)
+    largest and the smallest, as in PyTorch (and NumPy: the first NaN of each slice). Flagging
+    NaN over the whole array would send the slices without NaN to index 0."""
     return np.argmax(d, axis=axis) if largest else np.argmin(d, axis=axis)
 
 

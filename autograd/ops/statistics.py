@@ -85,7 +85,7 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     else:
         d = one_dim("prod", dim, x.ndim)
         axes = (d,) if x.ndim else ()
-    data = np.prod(x.data, axis=axes, keepdims=keep)
+    data = np.prod(x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None)
     return make(data, (x,), PROD, (d if x.ndim else None, keep_shape(x.shape, axes)))
 
 
