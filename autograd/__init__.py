@@ -1,7 +1,9 @@
 """dagrad's autograd engine: Value (scalars, micrograd's API) and Tensor (arrays, PyTorch's API)
 on one graph core. ``import autograd as torch`` runs everyday PyTorch code."""
 
+import builtins
 import warnings
+from typing import TYPE_CHECKING
 
 from . import dtypes
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
@@ -84,7 +86,7 @@ def numel(input: Tensor) -> int:
 # --- more torch. names (issue 16): functions of the Tensor methods, and what dagrad lacks ---
 
 
-def is_floating_point(input: Tensor) -> bool:
+def is_floating_point(input: Tensor) -> builtins.bool:
     return input.is_floating_point()
 
 
@@ -115,16 +117,18 @@ _NOT_IN_DAGRAD = {
 }  # fmt: skip
 
 
-def __getattr__(name: str) -> object:
-    """Names of PyTorch that dagrad does not have: an error that says so."""
-    if name in _NOT_IN_DAGRAD:
+if not TYPE_CHECKING:  # for type checkers a missing name stays an error, not an object
+
+    def __getattr__(name: str) -> object:
+        """Names of PyTorch that dagrad does not have: an error that says so."""
+        if name in _NOT_IN_DAGRAD:
+            raise AttributeError(
+                f"autograd.{name}: dagrad does not support {_NOT_IN_DAGRAD[name]} (torch.{name})"
+            )
         raise AttributeError(
-            f"autograd.{name}: dagrad does not support {_NOT_IN_DAGRAD[name]} (torch.{name})"
+            f"module 'autograd' has no attribute {name!r} (dagrad covers the everyday part of "
+            f"PyTorch's API; torch.{name} is not part of it)"
         )
-    raise AttributeError(
-        f"module 'autograd' has no attribute {name!r} (dagrad covers the everyday part of "
-        f"PyTorch's API; torch.{name} is not part of it)"
-    )
 
 
 # NumPy warns about log(0), 0/0 and overflow; PyTorch gives inf/nan silently, and so does dagrad

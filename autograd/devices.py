@@ -27,7 +27,7 @@ class device(str):  # noqa: N801 - PyTorch's name
         return self.split(":")[0]
 
     @property
-    def index(self) -> int | None:
+    def index(self) -> int | None:  # type: ignore[override]  # PyTorch's attribute, not str.index
         _, _, number = self.partition(":")
         return int(number) if number else None
 

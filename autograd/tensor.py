@@ -9,6 +9,7 @@ checked as PyTorch checks them: see ``_inplace``.
 
 from __future__ import annotations
 
+import builtins
 import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -1060,12 +1061,12 @@ class Tensor(Node):
                   keepdims: Any = None) -> Tensor:  # fmt: skip
         return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
+    def prod(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, axis: Any = None,
              keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
         _no_out("prod", out)
         return _ops.prod(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *, correction: Any = None,
             axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
             out: Any = None) -> Tensor:  # fmt: skip
         _no_out("var", out)
@@ -1073,7 +1074,7 @@ class Tensor(Node):
         correction = ddof if ddof is not None else correction
         return _ops.var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *, correction: Any = None,
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *, correction: Any = None,
             axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
             out: Any = None) -> Tensor:  # fmt: skip
         _no_out("std", out)
@@ -1081,34 +1082,34 @@ class Tensor(Node):
         correction = ddof if ddof is not None else correction
         return _ops.std(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
         return _ops.norm(self, p, dim, keepdim, dtype)
 
-    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+    def cumsum(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
         return _ops.cumsum(self, dim, dtype=dtype)
 
-    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+    def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
         return _ops.cumprod(self, dim, dtype=dtype)
 
-    def logcumsumexp(self, dim: int) -> Tensor:
+    def logcumsumexp(self, dim: builtins.int) -> Tensor:
         return _ops.logcumsumexp(self, dim)
 
-    def cummax(self, dim: int) -> Any:
+    def cummax(self, dim: builtins.int) -> Any:
         return _ops.cummax(self, dim)
 
-    def cummin(self, dim: int) -> Any:
+    def cummin(self, dim: builtins.int) -> Any:
         return _ops.cummin(self, dim)
 
-    def sort(self, dim: int = -1, descending: bool = False, stable: bool | None = False) -> Any:
+    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool | None = False) -> Any:
         return _ops.sort(self, dim, descending, stable)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool = False) -> Tensor:
         return _ops.argsort(self, dim, descending, stable)
 
     def msort(self) -> Tensor:
         return _ops.msort(self)
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:  # noqa: A002
+    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True, sorted: builtins.bool = True) -> Any:  # noqa: A002
         return _ops.topk(self, k, dim, largest, sorted)
 
     def softmax(self, dim: Any = None, *, axis: Any = None) -> Tensor:
@@ -1168,26 +1169,26 @@ class Tensor(Node):
     def broadcast_to(self, shape: Any) -> Tensor:
         return _ops.broadcast_to(self, shape)
 
-    def unflatten(self, dim: int, sizes: Any) -> Tensor:
+    def unflatten(self, dim: builtins.int, sizes: Any) -> Tensor:
         return _ops.unflatten(self, dim, sizes)
 
     # picking parts (ops/indexing.py, ops/scatter.py) and rearranging (ops/layout.py)
-    def narrow(self, dim: int, start: Any, length: Any) -> Tensor:
+    def narrow(self, dim: builtins.int, start: Any, length: Any) -> Tensor:
         return _ops.narrow(self, dim, start, length)
 
-    def select(self, dim: int, index: Any) -> Tensor:
+    def select(self, dim: builtins.int, index: Any) -> Tensor:
         return _ops.select(self, dim, index)
 
-    def split(self, split_size: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return _ops.split(self, split_size, dim)
 
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return _ops.chunk(self, chunks, dim)
 
-    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
         return _ops.unbind(self, dim)
 
-    def index_select(self, dim: int, index: Any) -> Tensor:
+    def index_select(self, dim: builtins.int, index: Any) -> Tensor:
         return _ops.index_select(self, dim, index)
 
     def masked_select(self, mask: Any) -> Tensor:
@@ -1196,16 +1197,16 @@ class Tensor(Node):
     def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Tensor:
         return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
 
-    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+    def scatter(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
         return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
 
-    def scatter_(self, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
         return self._inplace("scatter_", lambda old: _ops.scatter(old, dim, index, src, value=value, reduce=reduce))
 
-    def scatter_add_(self, dim: int, index: Any, src: Any) -> Tensor:
+    def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Tensor:
         return self._inplace("scatter_add_", lambda old: _ops.scatter_add(old, dim, index, src))
 
-    def nonzero(self, *, as_tuple: bool = False) -> Any:
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
         return _ops.nonzero(self, as_tuple=as_tuple)
 
     def where(self, condition: Any, other: Any) -> Tensor:
@@ -1226,16 +1227,16 @@ class Tensor(Node):
     def repeat(self, *sizes: Any) -> Tensor:
         return _ops.repeat(self, *sizes)
 
-    def tril(self, diagonal: int = 0) -> Tensor:
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
         return _ops.tril(self, diagonal)
 
-    def triu(self, diagonal: int = 0) -> Tensor:
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
         return _ops.triu(self, diagonal)
 
-    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
         return _ops.diagonal(self, offset, dim1, dim2)
 
-    def diag(self, diagonal: int = 0) -> Tensor:
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
         return _ops.diag(self, diagonal)
 
     def trace(self) -> Tensor:
@@ -1249,7 +1250,7 @@ class Tensor(Node):
     def ravel(self) -> Tensor:
         return _ops.ravel(self)
 
-    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+    def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False, return_counts: builtins.bool = False,  # noqa: A002
                dim: Any = None) -> Any:  # fmt: skip
         return _ops.unique(self, sorted, return_inverse, return_counts, dim)
 
@@ -1271,49 +1272,49 @@ class Tensor(Node):
     def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
         return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
 
-    def ndimension(self) -> int:
+    def ndimension(self) -> builtins.int:
         return int(self.data.ndim)
 
-    def nelement(self) -> int:
+    def nelement(self) -> builtins.int:
         return int(self.data.size)
 
-    def is_contiguous(self) -> bool:
+    def is_contiguous(self) -> builtins.bool:
         return True  # what contiguous() returns is usable as it is
 
     # new tensors like this one (its dtype unless given)
-    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         from .creation import tensor
 
         return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         from .creation import zeros
 
         return zeros(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
 
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         from .creation import ones
 
         return ones(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
 
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-                 requires_grad: bool = False) -> Tensor:  # fmt: skip
+                 requires_grad: builtins.bool = False) -> Tensor:  # fmt: skip
         from .creation import full
 
         return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
                     requires_grad=requires_grad)  # fmt: skip
 
     # filling in place from the shared generator (autograd.manual_seed), as nn.init does
-    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Any = None) -> Tensor:
+    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         from .random import rng
 
         values = rng(generator).uniform(from_, to, self.shape)
         return self._inplace("uniform_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype))))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Any = None) -> Tensor:
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
         from .random import rng
 
         values = rng(generator).normal(mean, std, self.shape)

@@ -87,7 +87,7 @@ def _cumprod_rule(ctx: int | None, g: Any, out: Any, x: Any) -> tuple[Any]:
     zero = xd == 0
     if not zero.any():  # d out_k / d x_i = out_k / x_i for k >= i
         return (reverse_cumsum(g * out, d) / x,)
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (_cumprod_grad_with_zeros(g, x, d),)
     # before the first zero of a row the same formula holds (out is 0 from that zero on); at
     # the first zero, the products that skip it; after it, 0

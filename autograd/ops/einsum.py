@@ -123,7 +123,7 @@ def _einsum_rule(ctx: Any, g: Tensor, out: Tensor, *xs: Tensor) -> tuple[Any, ..
     from .shape import broadcast_to
 
     subs, out_sub, sizes = ctx
-    grads = []
+    grads: list[Any] = []
     for k, (s, x) in enumerate(zip(subs, xs)):
         if x.dtype.kind != "f":
             grads.append(None)

@@ -293,8 +293,9 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, outpu
         if x.ndim == 0:
             x = x.reshape(1)
     n = x.shape[d]
-    counts = _index_tensor("repeat_interleave", repeats).reshape(-1) if isinstance(repeats, Tensor) else None
-    if counts is None:
+    if isinstance(repeats, Tensor):
+        counts = _index_tensor("repeat_interleave", repeats).reshape(-1)
+    else:
         counts = np.asarray([_position("repeat_interleave", repeats, "repeats")])
     if counts.size not in (1, n) or (counts.size and counts.min() < 0):
         raise ValueError(

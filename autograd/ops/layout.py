@@ -301,7 +301,7 @@ def embed_diagonal(g: Any, offset: int, d1: int, d2: int, shape: tuple[int, ...]
     """Zeros of ``shape`` with ``g`` on the diagonal ``offset`` of dims ``d1``, ``d2``."""
     z = np.zeros(shape, dtype=np.asarray(raw(g)).dtype)
     _diagonal_view(z, offset, d1, d2)[...] = raw(g)
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return make(z, (g,), EMBED, (offset, d1, d2, shape))
     return z
 

@@ -21,6 +21,7 @@ from .indexing import _along, _index_tensor, take_along
 
 def _scatter_rule(ctx: Any, g: Any, out: Any, x: Any, *src: Any) -> tuple[Any, ...]:
     dim, idx = ctx
+    gx: Any
     if isinstance(g, Node):
         gx = scatter(g, dim, idx, 0.0)
     else:
