@@ -1338,6 +1338,18 @@ _UFUNC_OPS = {
     np.minimum: "minimum",
     np.floor_divide: "floor_divide",
     np.remainder: "remainder",
+    # the elementwise functions of issue 16
+    **{getattr(np, n): n for n in ("sin", "cos", "tan", "sinh", "cosh", "log2", "log10", "log1p",
+                                   "exp2", "expm1", "square", "reciprocal", "sign", "floor", "ceil",
+                                   "trunc", "fmod")},  # fmt: skip
+    np.arcsin: "asin",
+    np.arccos: "acos",
+    np.arctan: "atan",
+    np.arcsinh: "asinh",
+    np.arccosh: "acosh",
+    np.arctanh: "atanh",
+    np.arctan2: "atan2",
+    np.rint: "round",
 }
 
 _TYPE_NAMES = {

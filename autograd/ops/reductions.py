@@ -162,6 +162,7 @@ AMAX = Op(
         check(lambda t, x: x.amax(), distinct(3, 4)),
         check(lambda t, x: x.amax(dim=1), distinct(3, 4)),
         check(lambda t, x: t.amax(x, (0, 2), keepdim=True), distinct(2, 3, 2)),
+        check(lambda t, x: t.cat([x, x.detach(), x], 1).amax(1), real(3, 2), fd=False),  # ties share
     ],
 )
 AMIN = Op(
@@ -205,7 +206,11 @@ MAX_ALL = Op(
     _max_all_rule,
     saves="x out",
     factors=("g shared by the largest",),
-    checks=[check(lambda t, x: x.max(), distinct(3, 4)), check(lambda t, x: t.max(x), distinct(5))],
+    checks=[
+        check(lambda t, x: x.max(), distinct(3, 4)),
+        check(lambda t, x: t.max(x), distinct(5)),
+        check(lambda t, x: t.cat([x, x.detach(), x]).max(), distinct(4), fd=False),  # ties share
+    ],
 )
 MIN_ALL = Op(
     "min",
@@ -237,6 +242,7 @@ MAX_DIM = Op(
     checks=[
         check(lambda t, x: x.max(dim=1).values, distinct(3, 4)),
         check(lambda t, x: t.max(x, 0, keepdim=True)[0], distinct(3, 4)),
+        check(lambda t, x: t.stack([x.detach(), x], 1).max(1)[0], real(4), fd=False),  # the first of ties
     ],
 )
 MIN_DIM = Op(

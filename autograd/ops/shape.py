@@ -45,6 +45,9 @@ RESHAPE = Op(
         check(lambda t, x: x.unsqueeze(1).squeeze(), real(3, 1, 2)),
         check(lambda t, x: x.reshape(()), real(1)),
         check(lambda t, x: t.ravel(x.t()), real(2, 3)),
+        check(lambda t, x: x.squeeze((0, 1)).unsqueeze(-1), real(1, 1, 3, 2)),
+        check(lambda t, x: t.squeeze(x, 2).view(2, -1), real(2, 1, 3, 4)),
+        check(lambda t, x: t.flatten(x, 1, 2).unflatten(-1, (2, -1)), real(2, 2, 3)),
     ],
 )
 
@@ -145,6 +148,8 @@ PERMUTE = Op(
         check(lambda t, x: x.T, real(3, 4)),
         check(lambda t, x: x.t(), real(3, 2)),
         check(lambda t, x: t.movedim(x, 0, -1), real(2, 3, 4)),
+        check(lambda t, x: x.permute(-1, 0, 1), real(2, 3, 4)),
+        check(lambda t, x: t.permute(x, (1, 0)).mT, real(2, 3)),
         check(lambda t, x: x.moveaxis((0, 1), (2, 0)), real(2, 3, 4)),
     ],
 )
@@ -224,6 +229,7 @@ EXPAND = Op(
         check(lambda t, x: x.expand(3, 4), real(1, 4)),
         check(lambda t, x: x.expand(2, -1, 3), real(4, 1)),
         check(lambda t, x: t.broadcast_to(x, (2, 3)), real(3)),
+        check(lambda t, x: x.expand_as(t.zeros(2, 3, 4)), real(3, 1)),
     ],
 )
 
