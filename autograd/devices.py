@@ -50,7 +50,7 @@ class _Cuda:
         return 0
 
     def manual_seed(self, seed: int) -> None:
-        """No GPU, nothing to seed (as PyTorch does without CUDA): autograd.manual_seed seeds the CPU."""
+        """No GPU, nothing to seed (as PyTorch without CUDA); autograd.manual_seed seeds the CPU."""
 
     manual_seed_all = manual_seed
 

@@ -215,7 +215,11 @@ CUMMAX = Op(
         check(lambda t, x: x.cummax(1), distinct(3, 4)),
         check(lambda t, x: t.cummax(x, 0).values, distinct(5, 2)),
         # ties (a kink: no finite differences): the latest of equal elements
-        check(lambda t, x: t.stack([x.detach(), x, x.detach()], 1).reshape(-1).cummax(0), real(3), fd=False),
+        check(
+            lambda t, x: t.stack([x.detach(), x, x.detach()], 1).reshape(-1).cummax(0),
+            real(3),
+            fd=False,
+        ),
     ],
 )
 CUMMIN = Op(

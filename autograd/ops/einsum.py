@@ -103,7 +103,8 @@ def _sizes(subs: list[str], shapes: list[tuple[int, ...]], equation: str) -> dic
             old = sizes.get(c, 1)
             if n != 1 and old != 1 and n != old:
                 raise ValueError(
-                    f"einsum(): letter {c!r} of {equation!r} has sizes {old} and {n}, which do not match"
+                    f"einsum(): letter {c!r} of {equation!r} has sizes {old} and {n}, which "
+                    "do not match"
                 )
             sizes[c] = max(old, n) if n != 1 or old != 1 else 1
     return sizes

@@ -118,7 +118,8 @@ def roll(input: Any, shifts: Any, dims: Any = None) -> Tensor:
         axes = tuple(one_dim("roll", d, x.ndim) for d in given)
         if len(axes) != len(shift):
             raise ValueError(
-                f"roll(): shifts and dims must have the same length, got {len(shift)} and {len(axes)}"
+                f"roll(): shifts and dims must have the same length, got {len(shift)} and "
+                f"{len(axes)}"
             )
         ctx = (shift, axes)
     return make(_rolled(x.data, *ctx), (x,), ROLL, ctx)
@@ -158,7 +159,8 @@ def repeat(input: Any, *sizes: Any) -> Tensor:
     )
     if len(reps) < x.ndim:
         raise ValueError(
-            f"repeat(): {len(reps)} repeats for a tensor with {x.ndim} dims; give at least one per dim"
+            f"repeat(): {len(reps)} repeats for a tensor with {x.ndim} dims; give at least one "
+            "per dim"
         )
     if any(r < 0 for r in reps):
         raise ValueError(f"repeat(): repeats must be non-negative, got {reps}")

@@ -35,7 +35,7 @@ def _scatter_rule(ctx: Any, g: Any, out: Any, x: Any, *src: Any) -> tuple[Any, .
 
 
 def _padded(g: Any, dim: int, idx: np.ndarray, src: Any) -> Any:
-    """src's gradient when src is larger than index: g gathered into the used corner, 0 elsewhere."""
+    """src's gradient when src is larger than index: g gathered into the used corner, 0 else."""
     from .indexing import index_add
 
     corner = tuple(slice(0, n) for n in idx.shape)

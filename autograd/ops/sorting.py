@@ -40,9 +40,14 @@ SORT = Op(
         check(lambda t, x: x.sort(dim=1, stable=True).values, distinct(2, 5)),
         check(lambda t, x: t.msort(x), distinct(4, 2)),
         # ties between x and a detached copy: the gradient says which came first (18 elements:
-        # beyond std::sort's insertion sort). Ties are kinks: PyTorch's answer, no finite differences
+        # beyond std::sort's insertion sort). Ties are kinks: PyTorch's answer, no finite
+        # differences
         check(lambda t, x: t.cat([x, x.detach()], -1).sort(), real(2, 9), fd=False),
-        check(lambda t, x: t.cat([x.detach(), x], 0).sort(0, descending=True).values, real(9, 2), fd=False),
+        check(
+            lambda t, x: t.cat([x.detach(), x], 0).sort(0, descending=True).values,
+            real(9, 2),
+            fd=False,
+        ),
     ],
 )
 TOPK = Op(
@@ -56,10 +61,18 @@ TOPK = Op(
         check(lambda t, x: x.topk(1, 0).values, distinct(6)),
         # ties: which of the equal elements is chosen decides where the gradient goes (ties
         # are kinks: compared with PyTorch, not with finite differences)
-        check(lambda t, x: (x.round() * 0.5).topk(4, -1).indices, real(3, 8, low=-1.0, high=1.0), order=0),
-        check(lambda t, x: t.cat([x, x.detach()], -1).topk(3, 1, sorted=False), real(2, 9), fd=False),
+        check(
+            lambda t, x: (x.round() * 0.5).topk(4, -1).indices,
+            real(3, 8, low=-1.0, high=1.0),
+            order=0,
+        ),
+        check(
+            lambda t, x: t.cat([x, x.detach()], -1).topk(3, 1, sorted=False), real(2, 9), fd=False
+        ),
         check(lambda t, x: t.cat([x.detach(), x], -1).topk(5, largest=False), real(2, 9), fd=False),
-        check(lambda t, x: t.cat([x, x.detach()] * 40, -1).topk(2), real(2, 4), fd=False),  # the heap
+        check(
+            lambda t, x: t.cat([x, x.detach()] * 40, -1).topk(2), real(2, 4), fd=False
+        ),  # the heap
     ],
 )
 
@@ -199,13 +212,18 @@ def topk(
 # --- unique --------------------------------------------------------------------------------------
 
 
-def unique(input: Any, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False,
            dim: Any = None) -> Any:  # fmt: skip
     """The distinct elements (or, with ``dim``, the distinct slices along it), in ascending
     order (PyTorch's CPU unique sorts either way); optionally the index of each element's
     value in that list and the counts. NaNs are all distinct, as in PyTorch. Not differentiable."""
     x = as_tensor(input, "unique")
-    for name, value in (("sorted", sorted), ("return_inverse", return_inverse), ("return_counts", return_counts)):
+    for name, value in (
+        ("sorted", sorted),
+        ("return_inverse", return_inverse),
+        ("return_counts", return_counts),
+    ):
         flag("unique", name, value)
     axis = None if dim is None else one_dim("unique", dim, x.ndim)
     kwargs: dict[str, Any] = {"return_inverse": True, "return_counts": True}

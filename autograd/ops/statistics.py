@@ -74,7 +74,9 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     x = as_tensor(input, "prod")
     dim = dim_alias("prod", dim, axis)
     if dim is not None and not is_int(dim):
-        raise TypeError(f"prod(): dim must be one integer (or None for all elements), got {dim!r:.40}")
+        raise TypeError(
+            f"prod(): dim must be one integer (or None for all elements), got {dim!r:.40}"
+        )
     keep = keepdim_alias("prod", keepdim, keepdims)
     if dtype is not None:
         x = x.to(dtypes.as_dtype(dtype, "prod()"))
@@ -85,7 +87,9 @@ def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = Non
     else:
         d = one_dim("prod", dim, x.ndim)
         axes = (d,) if x.ndim else ()
-    data = np.prod(x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None)
+    data = np.prod(
+        x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None
+    )
     return make(data, (x,), PROD, (d if x.ndim else None, keep_shape(x.shape, axes)))
 
 
@@ -107,7 +111,7 @@ def _correction(op: str, unbiased: Any, correction: Any) -> float:
 
 
 def _spread_args(op: str, input: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any,
-                 axis: Any, keepdims: Any) -> tuple[Tensor, tuple[int, ...], bool, float]:  # fmt: skip
+                 axis: Any, keepdims: Any) -> tuple[Tensor, tuple[int, ...], bool, float]:  # fmt: skip  # noqa: E501
     x = as_tensor(input, op)
     if isinstance(dim, (bool, np.bool_)):  # the old overload: var(x, unbiased)
         if unbiased is not None:

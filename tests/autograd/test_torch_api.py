@@ -87,7 +87,7 @@ def _as(dtype: Any, data: np.ndarray = INTS) -> np.ndarray:
     return data.astype(dtype)
 
 
-# --- comparisons, bitwise and logical ops ----------------------------------------------------------
+# --- comparisons, bitwise and logical ops ---------------------------------------------------
 
 COMPARISONS = [
     "eq",
@@ -121,9 +121,12 @@ OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 BITWISE = {"&": "bitwise_and", "|": "bitwise_or", "^": "bitwise_xor"}
 
 
+DTYPE_PAIRS = [(np.bool_, np.bool_), (np.int64, np.int64), (np.int32, np.int64),
+               (np.uint8, np.uint8), (np.bool_, np.int32), (np.uint8, np.int8)]  # fmt: skip
+
+
 @pytest.mark.parametrize("symbol", sorted(OPERATORS))
-@pytest.mark.parametrize("dtypes", [(np.bool_, np.bool_), (np.int64, np.int64), (np.int32, np.int64),
-                                    (np.uint8, np.uint8), (np.bool_, np.int32), (np.uint8, np.int8)])  # fmt: skip
+@pytest.mark.parametrize("dtypes", DTYPE_PAIRS)
 def test_bitwise_operators_on_bools_and_integers(symbol: str, dtypes: tuple[Any, Any]) -> None:
     a = BOOLS.astype(dtypes[0]) if dtypes[0] is np.bool_ else _as(dtypes[0])
     b = BOOLS[::-1].astype(dtypes[1]) if dtypes[1] is np.bool_ else _as(dtypes[1], INTS[::-1] % 100)
@@ -388,7 +391,8 @@ def test_unique() -> None:
 
 DATA = [
     3.5, 7, True, [1, 2], [1.0, 2], [[1, 2], [3, 4]], [True, False], [], [[]],
-    np.float64(2.5), np.int32(4), np.array([1, 2], dtype=np.int16), np.array([1.0], dtype=np.float32),
+    np.float64(2.5), np.int32(4), np.array([1, 2], dtype=np.int16),
+    np.array([1.0], dtype=np.float32),
     np.array(5, dtype=np.uint8), [np.float32(1.5), 2.0], [[1.0, 2.0], [3, 4.5]],
 ]  # fmt: skip
 
@@ -526,10 +530,14 @@ PAIRS = [("int32", 2.5), ("int32", 2), ("uint8", "int8"), ("bool", 3), ("float16
 @pytest.mark.parametrize("pair", PAIRS, ids=[repr(p) for p in PAIRS])
 def test_type_promotion(pair: tuple[str, Any]) -> None:
     a, b = pair
-    ours = autograd.result_type(autograd.zeros(2, dtype=getattr(autograd, a)),
-                                autograd.zeros(2, dtype=getattr(autograd, b)) if isinstance(b, str) else b)  # fmt: skip
-    theirs = torch.result_type(torch.zeros(2, dtype=getattr(torch, a)),
-                               torch.zeros(2, dtype=getattr(torch, b)) if isinstance(b, str) else b)  # fmt: skip
+    ours = autograd.result_type(
+        autograd.zeros(2, dtype=getattr(autograd, a)),
+        autograd.zeros(2, dtype=getattr(autograd, b)) if isinstance(b, str) else b,
+    )
+    theirs = torch.result_type(
+        torch.zeros(2, dtype=getattr(torch, a)),
+        torch.zeros(2, dtype=getattr(torch, b)) if isinstance(b, str) else b,
+    )
     assert _dtype_name(ours) == _dtype_name(theirs)
     if isinstance(b, str):
         assert _dtype_name(
@@ -706,7 +714,7 @@ def test_grad_modes() -> None:
         autograd.set_grad_enabled(True)
 
 
-# --- the basics of a tensor, views and copies -------------------------------------------------------
+# --- the basics of a tensor, views and copies ------------------------------------------------
 
 
 def test_size_dim_numel_item_tolist() -> None:
@@ -766,7 +774,7 @@ def test_contiguous_and_clone() -> None:
     assert c is not x and np.array_equal(c.data, x.data) and not np.shares_memory(c.data, x.data)
 
 
-# --- scatter: what the op checks cannot compare with PyTorch ----------------------------------------
+# --- scatter: what the op checks cannot compare with PyTorch ---------------------------------
 
 
 def test_scatter_with_a_larger_source_has_the_gradient_of_the_used_part() -> None:
