@@ -91,8 +91,8 @@ _NOTHING = object()
 def _not_numeric(data: Any, arr: np.ndarray, who: str) -> TypeError:
     if arr.dtype.kind == "c" or isinstance(data, complex):
         return TypeError(
-            f"{who}: complex numbers are not supported: dagrad has no complex dtypes "
-            "(PyTorch's torch.complex64 and torch.complex128)"
+            f"{who}: data of dtype {arr.dtype} is not numeric for dagrad, which has no complex "
+            "dtypes (PyTorch's torch.complex64 and torch.complex128): use real numbers"
         )
     if isinstance(data, (np.ndarray, np.generic)):
         return TypeError(
