@@ -72,6 +72,12 @@ def _check(fn: Callable[..., Any], *arrays: np.ndarray, exact: bool = True) -> N
     _same(ours, theirs, "result", exact)
 
 
+def _blank(x: Any) -> Any:
+    """Zeros of x's shape and dtype: PyTorch's uninitialised memory (empty, FloatTensor(2, 3))
+    may hold anything, NaN included."""
+    return (autograd if isinstance(x, autograd.Tensor) else torch).zeros_like(x)
+
+
 FLOATS = np.array(
     [[1.5, -2.0, 0.0, np.nan], [np.inf, -np.inf, 1.5, -0.0], [3.0, 2.0, -2.0, 1e-9]],
     dtype=np.float64,
@@ -450,13 +456,13 @@ SIZES = [(2, 3), ((2, 3),), ([2, 3],), (0,), ((),), (4,)]
 def test_zeros_ones_empty(name: str, size: tuple[Any, ...]) -> None:
     ours, theirs = getattr(autograd, name)(*size), getattr(torch, name)(*size)
     if name == "empty":  # uninitialised in PyTorch: only the shape and dtype are defined
-        ours, theirs = ours * 0, theirs * 0
+        ours, theirs = _blank(ours), _blank(theirs)
     _same(ours, theirs, name)
     _same(
-        getattr(autograd, name)(*size, dtype=autograd.int32) * 0,
-        getattr(torch, name)(*size, dtype=torch.int32) * 0,
+        _blank(getattr(autograd, name)(*size, dtype=autograd.int32)),
+        _blank(getattr(torch, name)(*size, dtype=torch.int32)),
     )
-    _same(getattr(autograd, name)(size=(2, 1)) * 0, getattr(torch, name)(size=(2, 1)) * 0)
+    _same(_blank(getattr(autograd, name)(size=(2, 1))), _blank(getattr(torch, name)(size=(2, 1))))
 
 
 def test_full_and_like_factories() -> None:
@@ -507,7 +513,7 @@ def test_linspace_eye_and_typed_constructors() -> None:
         "ByteTensor",
     ):
         _same(getattr(autograd, name)([1, 0, 2]), getattr(torch, name)([1, 0, 2]), name)
-        _same(getattr(autograd, name)(2, 3) * 0, getattr(torch, name)(2, 3) * 0, name)
+        _same(_blank(getattr(autograd, name)(2, 3)), _blank(getattr(torch, name)(2, 3)), name)
 
 
 DTYPE_NAMES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool",
