@@ -135,3 +135,6 @@ if not TYPE_CHECKING:  # for type checkers a missing name stays an error, not an
 # (detect_anomaly finds where a NaN came from). Only warnings raised in dagrad's own code are
 # silenced, not those of the user's NumPy code.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+from .anomaly import record_sites  # noqa: E402
+from .draw.step_through import StepThrough, Timeline, step_through  # noqa: E402
+from .function import Function, once_differentiable  # noqa: E402, F401 - custom ops

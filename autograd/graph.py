@@ -119,6 +119,11 @@ class _Released:
 _FREED = _Released()
 
 
+def is_released(node: Node) -> bool:
+    """Whether a backward pass has freed the graph behind ``node``."""
+    return node._ctx is _FREED
+
+
 def released_error(node: Node, caller: str) -> RuntimeError:
     name = node.grad_fn.name if node.grad_fn is not None else "?"
     return RuntimeError(
@@ -178,51 +183,22 @@ def backprop(
     # starts empty (None: "nothing arrived") and is put back at the end
     fresh = type(roots[0])._empty_grad if into_grad else None
     restore = [] if into_grad else [(node, node._grad) for node in order]
-    for node in order:  # before any .grad changes: nothing is half-done if this raises
-        if node._ctx is _FREED:
-            raise released_error(node, "backward()" if into_grad else "grad()")
-    for node in order:
-        if node.grad_fn is not None or not into_grad:
+    for node in order:  # (before any .grad changes: nothing is half-done if this raises)
+        if node.grad_fn is not None:
+            if node._ctx is _FREED:
+                raise released_error(node, "backward()" if into_grad else "grad()")
             node._grad = fresh
-    now = clock.now
-    versioned = now > 0 and type(roots[0])._versioned  # has any data been changed in place?
+        elif not into_grad:
+            node._grad = None
     for root, seed in zip(roots, seeds):
         root._grad = _arrive(root, seed, False, into_grad)
-    check_nan = mode.anomaly
-    release = not retain_graph
-    with enable_grad() if create_graph else _NO_CONTEXT:
-        for position, node in enumerate(order):
-            parents = node._parents
-            if not parents:
-                continue  # a leaf
-            g = node._grad
-            if g is None:
-                continue  # no gradient reached this node (all its consumers passed None)
-            if versioned and node._epoch < now:
-                check_saved(node)
-            op = node.grad_fn
-            # unary and binary ops are nearly all of them: avoid building a list for those
-            if create_graph:
-                grads = op.backward(node._ctx, g, node, *parents)  # type: ignore[union-attr]
-            elif len(parents) == 1:
-                grads = op.backward(node._ctx, g, node.data, parents[0].data)  # type: ignore[union-attr]
-            elif len(parents) == 2:
-                grads = op.backward(node._ctx, g, node.data, parents[0].data, parents[1].data)  # type: ignore[union-attr]
-            else:
-                grads = op.backward(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[union-attr]
-            if check_nan:
-                _anomaly().on_backward(node, grads)
-            for parent, pg in zip(parents, grads):
-                if pg is not None and parent.requires_grad:
-                    if parent.grad_fn is None and into_grad and parent._own_grad is not None:
-                        parent._grad = parent._own_grad(pg, pg is g)  # a leaf's, well-formed
-                    else:  # never in place: gradients may be shared between nodes
-                        pgrad = parent._grad
-                        parent._grad = pg if pgrad is None else pgrad + pg
-            if release:  # its consumers are done: drop what only this node kept alive
-                node._parents = ()
-                node._ctx = _FREED
-                order[position] = _RELEASED  # (draining the list with pop() is slower)
+    now = clock.now
+    versioned = now > 0 and type(roots[0])._versioned  # has any data been changed in place?
+    if create_graph:
+        with enable_grad():
+            _walk(order, True, into_grad, versioned, now, not retain_graph)
+    else:
+        _walk(order, False, into_grad, versioned, now, not retain_graph)
     if into_grad:
         return []
     reached = {node for node, _ in restore}
@@ -232,6 +208,45 @@ def backprop(
     return found
 
 
+def _walk(
+    order: list[Node], create_graph: bool, into_grad: bool, versioned: bool, now: int, release: bool
+) -> None:
+    """The loop itself: each node's gradient through its op's rule into its inputs."""
+    check_nan = mode.anomaly
+    for position, node in enumerate(order):
+        parents = node._parents
+        if not parents:
+            continue  # a leaf
+        g = node._grad
+        if g is None:
+            continue  # no gradient reached this node (all its consumers passed None)
+        if versioned and node._epoch < now:
+            check_saved(node)
+        op = node.grad_fn
+        # unary and binary ops are nearly all of them: avoid building a list for those
+        if create_graph:
+            grads = op.backward(node._ctx, g, node, *parents)  # type: ignore[union-attr]
+        elif len(parents) == 1:
+            grads = op.backward(node._ctx, g, node.data, parents[0].data)  # type: ignore[union-attr]
+        elif len(parents) == 2:
+            grads = op.backward(node._ctx, g, node.data, parents[0].data, parents[1].data)  # type: ignore[union-attr]
+        else:
+            grads = op.backward(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[union-attr]
+        if check_nan:
+            _anomaly().on_backward(node, grads)
+        for parent, pg in zip(parents, grads):
+            if pg is not None and parent.requires_grad:
+                if parent.grad_fn is None and into_grad and parent._own_grad is not None:
+                    parent._grad = parent._own_grad(pg, pg is g)  # a leaf's, well-formed
+                else:  # never in place: gradients may be shared between nodes
+                    pgrad = parent._grad
+                    parent._grad = pg if pgrad is None else pgrad + pg
+        if release:  # its consumers are done: drop what only this node kept alive
+            node._parents = ()
+            node._ctx = _FREED
+            order[position] = _RELEASED  # (draining the list with pop() is slower)
+
+
 def _arrive(node: Node, g: Any, passed_through: bool, into_grad: bool) -> Any:
     """``node``'s gradient after ``g`` arrives: added to what it holds (a leaf's own copy)."""
     if into_grad and node.grad_fn is None and node._own_grad is not None:
@@ -239,15 +254,6 @@ def _arrive(node: Node, g: Any, passed_through: bool, into_grad: bool) -> Any:
     return g if node._grad is None else node._grad + g
 
 
-class _NoContext:
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
-_NO_CONTEXT = _NoContext()
 _RELEASED = Node.__new__(Node)  # stands in the backward order for a node already released
 
 

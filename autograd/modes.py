@@ -15,7 +15,14 @@ from typing import Any
 
 class _Mode(threading.local):
     grad_enabled = True  # the default every new thread starts with, as in PyTorch
-    anomaly = False  # detect_anomaly(): see anomaly.py
+    # ops call anomaly.on_forward for every node they record, and the backward pass calls
+    # anomaly.on_backward, while this is on: under detect_anomaly(), record_sites() and while
+    # gradcheck's doctor records a graph (see anomaly.py); the ops' hot path pays this one check
+    anomaly = False
+    detecting = False  # inside detect_anomaly()
+    sites = False  # ops remember the line that created them (detect_anomaly, record_sites)
+    check_nan = False  # detect_anomaly(check_nan=True): NaNs raise
+    recorder: Any = None  # a callable given each recorded node (gradcheck/blame.py), or None
 
 
 mode = _Mode()

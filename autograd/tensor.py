@@ -230,6 +230,11 @@ class Tensor(Node):
             return
         g = value if isinstance(value, Tensor) else None
         arr = value.data if g is not None else np.asarray(value)
+        if arr.dtype.kind not in "biuf":  # text would otherwise fail later, as a wrong shape
+            raise TypeError(
+                "assigned grad must be a Tensor, an array of numbers or None, got a "
+                f"{type(value).__name__} ({value!r:.40})"
+            )
         if arr.shape != self.data.shape:
             raise ValueError(
                 f"assigned grad has shape {tuple(arr.shape)}, but the tensor has shape "
@@ -569,6 +574,7 @@ class Tensor(Node):
             return self._inplace_on_view(name, out_of_place)
         if not self.data.flags.writeable:
             raise RuntimeError(f"{name}: this tensor's memory is read-only (an expanded view?)")
+        version = _shared_version(self)  # shared with the old node, so its readers see the change
         if old is None:
             old = _shell(self)
         result = out_of_place(old)
@@ -588,9 +594,6 @@ class Tensor(Node):
             old._version = None
         tick = clock.tick()
         np.copyto(self.data, result.data, casting="unsafe")
-        version = self._version
-        if version is None:
-            version = self._version = [tick]
         version[0] = tick
         if op is not None:
             self.grad_fn, self._parents, self._ctx = op, result._parents, result._ctx
@@ -620,8 +623,10 @@ class Tensor(Node):
         return self
 
     def __setitem__(self, index: Any, value: Any) -> None:
-        from .ops.indexing import index_put
+        from .ops.indexing import index_put, is_view_at
 
+        if isinstance(value, Tensor) and is_view_at(self, index, value):
+            return  # x[i] += 1 ends by writing x[i]'s own view back: already in place
         self._inplace("__setitem__", lambda old: index_put(old, index, value))
 
     def __iadd__(self, other: Any) -> Tensor:

@@ -10,6 +10,10 @@ so ``import autograd`` never needs it.
   bounded, finite elements (optionally away from zero, positive, or far apart from each other).
 - ``gradient_test(fn, *strategies)``: a ready property test that runs ``gradcheck`` (and, with
   ``order=2``, ``gradgradcheck``) on drawn inputs.
+- ``find_gradient_bug(ops)``: searches programs that mix your ops (custom ``Function``
+  subclasses or functions of Tensors) with the built-in ones for one whose gradient is wrong,
+  and returns the smallest it finds (``.code``, ``.inputs``, ``.culprits``) or None:
+  ``assert find_gradient_bug([MySoftplus]) is None`` in a test suite.
 
 Recipe, in a test file::
 
@@ -32,6 +36,7 @@ or, to choose the inputs yourself::
 
 from __future__ import annotations
 
+import linecache
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -500,3 +505,418 @@ def gradient_test(
     check.__name__ = f"test_gradients_of_{getattr(fn, '__name__', 'fn')}"
     check.__qualname__ = check.__name__
     return check
+
+
+# --- searching programs for a gradient bug ----------------------------------------------------
+
+# how each expression op reads as a line of Tensor code
+_PROGRAM_TEXT = {
+    "add": "{a} + {b}",
+    "sub": "{a} - {b}",
+    "mul": "{a} * {b}",
+    "div": "{a} / {b}",
+    "pow": "{a} ** {b}",
+    "add_const": "{a} + {c}",
+    "sub_const": "{a} - {c}",
+    "rsub_const": "{c} - {a}",
+    "mul_const": "{a} * {c}",
+    "div_const": "{a} / {c}",
+    "rdiv_const": "{c} / {a}",
+    "pow_const": "{a} ** {c}",
+    "rpow_const": "{c} ** {a}",
+    "neg": "-{a}",
+    "exp": "{a}.exp()",
+    "log": "{a}.log()",
+    "tanh": "{a}.tanh()",
+    "sigmoid": "{a}.sigmoid()",
+    "relu": "{a}.relu()",
+    "abs": "{a}.abs()",
+    "sum": "{a}.sum()",
+    "mean": "{a}.mean()",
+}
+PROGRAM_OPS: tuple[str, ...] = tuple(_PROGRAM_TEXT)  # the built-in ops programs are made of
+
+
+@dataclass(frozen=True)
+class _UserOp:
+    """One of the user's ops: a Function subclass (called through ``apply``) or a function of
+    Tensors; ``arity`` Tensor arguments."""
+
+    name: str
+    owner: Any  # the class or function, as the program's code names it
+    arity: int
+    text: str  # "{0}", "{1}"... stand for the arguments
+
+    def call(self, *args: Any) -> Any:
+        if isinstance(self.owner, type):
+            return self.owner.apply(*args)  # type: ignore[attr-defined]
+        return self.owner(*args)
+
+
+def _user_op(op: Any) -> _UserOp:
+    import inspect
+
+    from .function import Function
+
+    if isinstance(op, type) and issubclass(op, Function):
+        params = list(inspect.signature(op.forward).parameters.values())[1:]  # after ctx
+        label = f"{op.__name__}.apply"
+    elif callable(op):
+        params = list(inspect.signature(op).parameters.values())
+        label = getattr(op, "__name__", "fn")
+    else:
+        raise TypeError(
+            f"find_gradient_bug(): ops must be Function subclasses or functions of Tensors, got "
+            f"{op!r:.60}"
+        )
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    arity = sum(1 for p in params if p.kind in positional and p.default is p.empty)
+    if arity < 1:
+        raise ValueError(f"find_gradient_bug(): {label} takes no Tensor argument to fill in")
+    if label == "<lambda>":
+        raise ValueError(
+            "find_gradient_bug(): give the function a name (def), so programs can show it"
+        )
+    args = ", ".join(f"{{{k}}}" for k in range(arity))
+    return _UserOp(label.removesuffix(".apply"), op, arity, f"{label}({args})")
+
+
+@dataclass(frozen=True)
+class ProgramStep:
+    """One line of a program: ``op`` applied to earlier nodes ``args`` (inputs first, then each
+    step's outputs in order), with a constant for the ops that take one; ``outputs`` nodes."""
+
+    op: str
+    args: tuple[int, ...]
+    const: float = 0.0
+    outputs: int = 1
+
+
+@dataclass(frozen=True)
+class Program:
+    """A random program of Tensor ops: call it on Tensors; ``code`` prints it as Python."""
+
+    inputs: tuple[np.ndarray, ...]
+    steps: tuple[ProgramStep, ...]
+    user: tuple[_UserOp, ...]
+
+    def __call__(self, *xs: Any) -> Any:
+        """Run the program's code itself (compiled once), so that a culprit's line is the
+        program's line: ``<program>:3: t2 = MySoftplus.apply(t1)``."""
+        return self.function()(*xs)
+
+    def function(self) -> Callable[..., Any]:
+        """The program as a Python function of its inputs; while it runs, tracebacks and the
+        doctor read its lines (file ``<program>``) from ``.code``."""
+        code = self.code
+        lines = code.splitlines()
+        linecache.cache[_PROGRAM_FILE] = (len(code), None, [f"{ln}\n" for ln in lines], "")
+        fn = _COMPILED.get(code)
+        if fn is None:
+            n = len(self.inputs)
+            head = f"def program({', '.join(f'x{i}' for i in range(n))}):"
+            body = [f"    {line}" for line in lines[n:]]
+            # the steps keep the line numbers they have in .code (the inputs' lines before them)
+            source = "\n".join([head, *["    pass"] * (n - 1), *body, "    return out", ""])
+            namespace: dict[str, Any] = {u.name: u.owner for u in self.user}
+            exec(compile(source, _PROGRAM_FILE, "exec"), namespace)  # noqa: S102 - our code
+            if len(_COMPILED) >= 512:  # a long search compiles many programs: keep a few
+                _COMPILED.clear()
+            fn = _COMPILED[code] = namespace["program"]
+        return fn
+
+    def tensors(self) -> list[Tensor]:
+        """The program's inputs, as fresh float64 Tensors that require grad."""
+        return [Tensor(np.array(a, dtype=np.float64), requires_grad=True) for a in self.inputs]
+
+    @property
+    def code(self) -> str:
+        users = {u.name: u for u in self.user}
+        lines = [f"x{i} = {_tensor_code(a)}" for i, a in enumerate(self.inputs)]
+        names = [f"x{i}" for i in range(len(self.inputs))]
+        for n, step in enumerate(self.steps):
+            args = [names[i] for i in step.args]
+            if step.op in users:
+                body = users[step.op].text.format(*args)
+            else:
+                c = repr(step.const)
+                b = args[1] if len(args) > 1 else args[0]
+                body = _PROGRAM_TEXT[step.op].format(a=args[0], b=b, c=c)
+            last = n == len(self.steps) - 1
+            made = (
+                ["out"]
+                if last and step.outputs == 1
+                else [f"t{len(names) - len(self.inputs) + k + 1}" for k in range(step.outputs)]
+            )
+            names.extend(made)
+            lines.append(f"{', '.join(made)} = {body}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Program(\n{self.code}\n)"
+
+
+_COMPILED: dict[str, Callable[..., Any]] = {}  # program code -> its compiled function
+_PROGRAM_FILE = "<program>"
+
+
+def _tensor_code(a: np.ndarray) -> str:
+    return f"tensor({np.asarray(a).tolist()!r}, dtype=float64, requires_grad=True)"
+
+
+def _apply_builtin(name: str, args: list[Any], c: float) -> Any:
+    if name == "sum":
+        return args[0].sum()
+    if name == "mean":
+        return args[0].mean()
+    a = args[0]
+    b = args[1] if len(args) > 1 else a
+    return OPS[name].apply(a, b, c)
+
+
+def _builtin_usable(name: str, values: list[np.ndarray], c: float) -> bool:
+    """The op is smooth, with room to spare, at every element it would see."""
+    if name in ("sum", "mean"):
+        return True
+    op = OPS[name]
+    a = values[0]
+    b = values[1] if len(values) > 1 else a
+    try:
+        a, b = np.broadcast_arrays(a, b)
+    except ValueError:
+        return False
+    return _smooth_everywhere(op, a.ravel().tolist(), b.ravel().tolist(), c)
+
+
+@dataclass
+class GradientBug:
+    """The smallest failing program found: ``code`` (the program as Python), ``inputs`` (its
+    inputs as Tensors), ``culprits`` (what gradcheck's doctor blames), ``error`` (gradcheck's
+    error, or the exception the program raised); ``program`` runs it."""
+
+    program: Program
+    error: BaseException
+    culprits: list[Any]
+
+    @property
+    def code(self) -> str:
+        return self.program.code
+
+    @property
+    def inputs(self) -> list[Tensor]:
+        return self.program.tensors()
+
+    def __str__(self) -> str:
+        return f"{self.code}\n{type(self.error).__name__}: {self.error}"
+
+
+def programs(
+    ops: Sequence[Any] = (),
+    *,
+    builtins: Sequence[str] = PROGRAM_OPS,
+    inputs: SearchStrategy[np.ndarray] | None = None,
+    shape: tuple[int, ...] = (3,),
+    max_inputs: int = 2,
+    max_steps: int = 5,
+) -> SearchStrategy[Program]:
+    """Random programs of Tensor ops: your ``ops`` (Function subclasses or functions of
+    Tensors; each program uses at least one when given) among the ``builtins``, each step on
+    earlier nodes (shared subexpressions), every built-in op where it is smooth, every value
+    finite and moderate. ``inputs``: a strategy for each input array (default: shape ``shape``,
+    elements in [-2, 2] with two decimals). A drawn Program runs on Tensors, and its ``code``
+    reads as Python."""
+    st = _strategies()
+    unknown = [b for b in builtins if b not in _PROGRAM_TEXT]
+    if unknown:
+        raise ValueError(f"programs(): unknown builtins {unknown}; choose from {list(PROGRAM_OPS)}")
+    if inputs is None:
+        element = st.floats(-2.0, 2.0, allow_nan=False).map(lambda x: round(x, 2))
+        size = math.prod(shape)
+        inputs = st.lists(element, min_size=size, max_size=size).map(
+            lambda xs: np.array(xs, dtype=np.float64).reshape(shape)
+        )
+    user = tuple(_user_op(op) for op in ops)
+    if not user and not builtins:
+        raise ValueError("programs(): no ops to build programs from")
+    return _programs(user, builtins, inputs, max_inputs, max_steps)
+
+
+def _programs(
+    user: tuple[_UserOp, ...],
+    builtins: Sequence[str],
+    inputs: Any,
+    max_inputs: int,
+    max_steps: int,
+) -> Any:
+    st = _strategies()
+    from hypothesis import assume
+
+    from .modes import no_grad
+
+    arity = {u.name: u.arity for u in user}
+    users = {u.name: u for u in user}
+    yours = st.sampled_from([u.name for u in user]) if user else None
+    theirs = st.sampled_from(list(builtins)) if builtins else None
+
+    @st.composite
+    def draw_program(draw: Any) -> Program:
+        arrays = tuple(
+            np.asarray(draw(inputs), dtype=np.float64)
+            for _ in range(draw(st.integers(1, max_inputs)))
+        )
+        values: list[np.ndarray] = list(arrays)
+        steps: list[ProgramStep] = []
+        for _ in range(draw(st.integers(1, max_steps))):
+            # half the steps are yours; shrinking leans to yours (False comes first)
+            builtin = yours is None or (theirs is not None and draw(st.booleans()))
+            name = draw(theirs if builtin else yours)
+            count = len(values)
+            n_args = arity.get(name, OPS[name].arity if name in OPS else 1)
+            args = tuple(count - 1 - draw(st.integers(0, count - 1)) for _ in range(n_args))
+            c = draw(st.sampled_from(OPS[name].constants)) if name in OPS else 0.0
+            operands = [values[i] for i in args]
+            if name in users:
+                found = _run_user_op(users[name], operands)
+                if found is None:
+                    continue
+                values.extend(found)
+                steps.append(ProgramStep(name, args, 0.0, len(found)))
+                continue
+            if not _builtin_usable(name, operands, c):
+                continue
+            with no_grad():
+                result = _apply_builtin(name, [Tensor(v) for v in operands], c)
+            values.append(np.asarray(result.data, dtype=np.float64))
+            steps.append(ProgramStep(name, args, c))
+        assume(steps and (not users or any(step.op in users for step in steps)))
+        _combine_loose_ends(len(arrays), steps, values)
+        return Program(arrays, tuple(steps), user)
+
+    return draw_program()
+
+
+def _run_user_op(op: _UserOp, operands: list[np.ndarray]) -> list[np.ndarray] | None:
+    """The op's outputs on these operands, or None where it does not apply (it raises, gives
+    something other than finite float Tensors, or values beyond VALUE_LIMIT)."""
+    import warnings
+
+    from .modes import no_grad
+
+    try:
+        with no_grad(), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            result = op.call(*[Tensor(v) for v in operands])
+    except Exception:  # noqa: BLE001 - an op that does not take these operands is skipped
+        return None
+    outs = result if isinstance(result, tuple) else (result,)
+    found = []
+    for out in outs:
+        if not isinstance(out, Tensor) or out.data.dtype.kind != "f":
+            return None
+        data = np.asarray(out.data, dtype=np.float64)
+        if not np.all(np.abs(data) <= VALUE_LIMIT):  # also refuses nan
+            return None
+        found.append(data)
+    return found
+
+
+def _combine_loose_ends(n_inputs: int, steps: list[ProgramStep], values: list[np.ndarray]) -> None:
+    """Make every node count: add each node no later step uses into the output (summed first
+    where the shapes do not broadcast)."""
+    used = {i for step in steps for i in step.args}
+    for node in range(n_inputs, len(values) - 1):
+        if node in used:
+            continue
+        out = len(values) - 1
+        try:
+            np.broadcast_shapes(values[out].shape, values[node].shape)
+        except ValueError:
+            steps.append(ProgramStep("sum", (node,)))
+            values.append(np.asarray(values[node].sum()))
+            node = len(values) - 1
+        steps.append(ProgramStep("add", (out, node)))
+        values.append(values[out] + values[node])
+
+
+def find_gradient_bug(
+    ops: Sequence[Any],
+    *,
+    builtins: Sequence[str] = PROGRAM_OPS,
+    inputs: SearchStrategy[np.ndarray] | None = None,
+    shape: tuple[int, ...] = (3,),
+    max_inputs: int = 2,
+    max_steps: int = 5,
+    order: int = 1,
+    max_examples: int = 200,
+    seed: int = 0,
+    **check_options: Any,
+) -> GradientBug | None:
+    """Search programs built from ``ops`` (your Function subclasses, or functions of Tensors)
+    among the built-in ``builtins`` for one whose gradient is wrong: gradcheck (and, with
+    ``order=2``, gradgradcheck) fails or raises. Returns None, or the smallest failing program
+    hypothesis can shrink to, as a ``GradientBug`` (``.code``, ``.inputs``, ``.culprits``).
+
+    ``inputs``: a strategy for each input array (default: shape ``shape``, elements in [-2, 2]
+    with two decimals); ``max_examples`` programs are tried; ``seed`` fixes the search, so a
+    result is reproducible. ``check_options`` (eps, atol, rtol) go to gradcheck. Built-in ops
+    are used only where they are smooth; your ops wherever they give finite values.
+    """
+    _strategies()
+    import random
+    import warnings
+
+    from hypothesis import HealthCheck, Phase, Verbosity, find, settings
+    from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+    from .gradcheck import gradcheck, gradgradcheck
+
+    if not ops:
+        raise ValueError("find_gradient_bug(): give at least one op of yours to test")
+    if order not in (1, 2):
+        raise ValueError(f"find_gradient_bug(): order must be 1 or 2, got {order!r}")
+    strategy = programs(
+        ops,
+        builtins=builtins,
+        inputs=inputs,
+        shape=shape,
+        max_inputs=max_inputs,
+        max_steps=max_steps,
+    )
+
+    def check(program: Program, blame: bool) -> BaseException | None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # kinks, float32 notes: not bugs
+            try:
+                gradcheck(program, program.tensors(), blame=blame, **check_options)
+                if order == 2:
+                    gradgradcheck(program, program.tensors(), blame=blame, **check_options)
+            except Exception as err:  # noqa: BLE001 - a program that raises has a bug too
+                return err
+        return None
+
+    # every setting that shapes the search is fixed here, whatever profile the caller loaded,
+    # so the same seed gives the same program everywhere
+    search = settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        phases=(Phase.generate, Phase.shrink),
+        suppress_health_check=list(HealthCheck),
+        verbosity=Verbosity.quiet,
+    )
+    try:
+        smallest = find(
+            strategy,
+            lambda program: check(program, blame=False) is not None,
+            settings=search,
+            random=random.Random(seed),
+        )
+    except (NoSuchExample, Unsatisfiable):
+        return None
+    error = check(smallest, blame=True)
+    if error is None:  # cannot happen for a deterministic program; say so rather than hide it
+        raise RuntimeError(
+            f"find_gradient_bug(): the failing program passed when rerun:\n{smallest.code}"
+        )
+    return GradientBug(smallest, error, list(getattr(error, "culprits", [])))

@@ -34,7 +34,7 @@ from .ops.arithmetic import (
     RSUB_CONST,
     SUB,
 )
-from .ops.common import ieee_div, ieee_pow
+from .ops.common import ieee_div, ieee_pow, power_by_number
 
 Number = int | float
 
@@ -42,7 +42,13 @@ _new = object.__new__
 _INF = math.inf
 
 
-def make(data: float, parents: tuple[Value, ...], op: Any, ctx: Any = None, needs_grad: bool | None = None) -> Value:
+def make(
+    data: float,
+    parents: tuple[Value, ...],
+    op: Any,
+    ctx: Any = None,
+    needs_grad: bool | None = None,
+) -> Value:
     """The result of an op: records the graph only when grad mode is on and a parent needs it
     (``needs_grad``: whether one does, for ops of more than two inputs)."""
     out = _new(Value)
@@ -124,7 +130,18 @@ class Value(Node):
 
     @grad.setter
     def grad(self, value: Any) -> None:
-        self._grad = value if isinstance(value, (float, Value)) else _as_float(value, "grad")
+        if isinstance(value, (float, Value)):
+            self._grad = value
+            return
+        try:
+            if isinstance(value, (str, bytes)):  # float() would parse "1.5"
+                raise TypeError
+            self._grad = _as_float(value, "grad")
+        except (TypeError, ValueError):
+            raise TypeError(
+                "Value.grad must be a number (or a Value), got a "
+                f"{type(value).__name__} ({value!r:.40})"
+            ) from None
 
     # hooks for the graph core
     def _seed_grad(self) -> float:
@@ -237,7 +254,7 @@ class Value(Node):
 
     def __rtruediv__(self, other: Number) -> Value:
         c = _const(other)
-        return make(ieee_div(c, self.data), (self,), RDIV_CONST, c)
+        return make(ieee_div(1.0, self.data) * c, (self,), RDIV_CONST, c)
 
     def __neg__(self) -> Value:
         return make(-self.data, (self,), NEG)
@@ -249,7 +266,7 @@ class Value(Node):
         if isinstance(other, Value):
             return make(ieee_pow(self.data, other.data), (self, other), POW, True)
         c = _const(other)
-        return make(ieee_pow(self.data, c), (self,), POW_CONST, c)
+        return make(power_by_number(self.data, c), (self,), POW_CONST, c)
 
     def __rpow__(self, other: Number) -> Value:
         c = _const(other)

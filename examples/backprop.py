@@ -10,6 +10,10 @@ Backward pass: dC/dz for every neuron, three ways that must agree:
 - by finite differences: nudge one z, run the rest of the network forward, see C move.
 The slides name no cost for this example; ours is C = 1/2 ||y - t||^2 with t = (1, 0).
 
+It also writes DIR/backprop.html: the same network's forward and backward pass step by step in
+the browser (dagrad's step_through), each dC/dz with its arithmetic, as the slides write it:
+dC/dz2 = sigma'(z2) (W3^T dC/dz3).
+
     python examples/backprop.py [--out DIR]   # draws both passes into DIR (default out/backprop)
 """
 
@@ -179,6 +183,23 @@ def draw_passes(net: Network, out: Path) -> list[str]:
     return notes
 
 
+def write_step_through(out: Path) -> str:
+    """The step-through page of the slides' network (x = (1, -1)), its nodes named as the slides
+    name them; built inside record_sites(), so a click on a node shows the line above that made
+    it. Needs no Graphviz."""
+    from autograd import record_sites, step_through
+
+    with record_sites():
+        net = Network(SLIDE_INPUT)
+    page = step_through(
+        net.cost,
+        params=net.names(),
+        title="The lecture's 2-2-2-2 sigmoid network: backpropagation step by step",
+    )
+    path = page.save(out / "backprop.html")
+    return f"wrote {path} ({page.steps} steps; open it in a browser)"
+
+
 def _pair(values: Sequence[float], digits: int) -> str:
     return "(" + ", ".join(f"{v:.{digits}f}" for v in values) + ")"
 
@@ -192,11 +213,14 @@ def _matrix(label: str, matrix: np.ndarray) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("out/backprop"), metavar="DIR")
-    parser.add_argument("--no-draw", action="store_true", help="skip the drawings")
+    parser.add_argument(
+        "--no-draw", action="store_true", help="skip the drawings and the step-through page"
+    )
     args = parser.parse_args(argv)
     forward_ok = check_forward()
     backward_ok, net = check_backward()
     if not args.no_draw:
+        print(write_step_through(args.out))
         for note in draw_passes(net, args.out):
             print(note)
     print("\nall checks pass" if forward_ok and backward_ok else "\nSOME CHECKS FAIL")

@@ -145,7 +145,7 @@ def xavier_uniform_(
 ) -> Tensor:
     """U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010)."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
-    if tensor.size == 0:
+    if tensor.numel() == 0:
         return tensor
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound, generator)
@@ -156,7 +156,7 @@ def xavier_normal_(
 ) -> Tensor:
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
-    if tensor.size == 0:
+    if tensor.numel() == 0:
         return tensor
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
@@ -173,7 +173,7 @@ def kaiming_uniform_(
     With a = sqrt(5), PyTorch's default for Linear, b = 1 / sqrt(fan_in).
     """
     fan = _fan(tensor, mode)
-    if tensor.size == 0:
+    if tensor.numel() == 0:
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
@@ -189,7 +189,7 @@ def kaiming_normal_(
 ) -> Tensor:
     """N(0, std^2) with std = gain / sqrt(fan)."""
     fan = _fan(tensor, mode)
-    if tensor.size == 0:
+    if tensor.numel() == 0:
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
     return normal_(tensor, 0.0, std, generator)

@@ -47,6 +47,7 @@ class Optimizer:
         # work arrays for the update formulas, by (dtype, slot): flat, as long as the largest
         # parameter, shared by all parameters (never part of the state or the state dict)
         self._work: dict[tuple[np.dtype[Any], int], np.ndarray] = {}
+        self._views: dict[tuple[Any, ...], np.ndarray] = {}  # (dtype, slot, shape) -> a view
         _refuse_module(
             f"{self._name}: params must be an iterable of parameters or of groups", params
         )
@@ -84,11 +85,17 @@ class Optimizer:
     def _scratch(self, like: Numbers, slot: int = 0) -> Numbers:
         """A work array of ``like``'s shape and dtype, its contents undefined: the same memory
         for every parameter and every step (``slot`` tells apart two used at once)."""
+        shaped = (like.dtype, slot, like.shape)
+        view = self._views.get(shaped)  # a parameter's shape comes back every step: one lookup
+        if view is not None:
+            return view
         key = (like.dtype, slot)
         flat = self._work.get(key)
         if flat is None or flat.size < like.size:
             flat = self._work[key] = np.empty(like.size, like.dtype)
-        return flat[: like.size].reshape(like.shape)
+            self._views.clear()  # views of the old buffer would not share the new one's memory
+        view = self._views[shaped] = flat[: like.size].reshape(like.shape)
+        return view
 
     # parameter groups ---------------------------------------------------------------------
     @property
@@ -164,16 +171,16 @@ class Optimizer:
 
     # training ---------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Forget the gradients: a Value's becomes 0.0; a Tensor's becomes None, or (with
-        ``set_to_none=False``) a new array of zeros if it had one (never zeroed in place:
-        another node may share the array)."""
+        """Forget the gradients, as ``Module.zero_grad`` does: a Value's becomes 0.0; a Tensor's
+        becomes None, or (with ``set_to_none=False``) an existing one is zeroed in place (as in
+        PyTorch; a leaf's gradient is never shared with another node's)."""
         for param in self._all_params():
             if isinstance(param, Value):
                 param.grad = 0.0
-            elif set_to_none or param.grad is None:
+            elif set_to_none:
                 param.grad = None
-            else:
-                param.grad = np.zeros_like(param.data)
+            elif param.grad is not None:
+                param.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient (a Tensor whose ``.grad`` is None is
@@ -223,8 +230,12 @@ class Optimizer:
             return np.array(grad, dtype=np.float64)
         if grad is None:
             return None
+        raw = grad.data
+        data = param.data
+        if type(raw) is np.ndarray and raw.dtype == data.dtype and raw.shape == data.shape:
+            return raw  # what backward() gives: nothing to check
         given = grad
-        grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad)
+        grad = np.asarray(raw)
         if grad.dtype.kind not in "biuf":
             index = _position(self._all_params(), param)
             raise TypeError(

@@ -109,7 +109,7 @@ def _levels(w: Walk) -> list[int]:
     return level
 
 
-def _kept_prefix(w: Walk, budget: int) -> int:
+def _kept_prefix(w: Walk, budget: int, max_crossing: int = MAX_CROSSING) -> int:
     """How many nodes (a prefix of the breadth-first order) to draw one by one: as many as the
     budget allows, but cut back to where at most MAX_CROSSING edges join them to the folded
     rest, or a wide graph would tie every summary box to dozens of drawn nodes."""
@@ -127,20 +127,24 @@ def _kept_prefix(w: Walk, budget: int) -> int:
         total += diff[m]
         crossing[m] = total
     kept = min(budget, n)
-    while kept > w.n_roots and crossing[kept] > MAX_CROSSING:
+    while kept > w.n_roots and crossing[kept] > max_crossing:
         kept -= 1
     return max(kept, w.n_roots)
 
 
-def plan(w: Walk, modules: list[str | None], max_nodes: int) -> Plan:
-    """``modules``: for each node, the module whose parameters alone it is computed from."""
+def plan(
+    w: Walk, modules: list[str | None], max_nodes: int, max_crossing: int = MAX_CROSSING
+) -> Plan:
+    """``modules``: for each node, the module whose parameters alone it is computed from.
+    ``max_crossing``: at most this many edges may join the kept nodes to the folded ones (the
+    step-through page, which merges such edges itself, allows more than Graphviz drawings)."""
     n = len(w.nodes)
     if n <= max_nodes:
         return Plan(n, [], [-1] * n)
     # a small max_nodes gets fewer boxes, so that the drawing stays within it
     module_boxes = max(1, min(MAX_MODULE_BOXES, max_nodes // 4))
     depth_bands = max(1, min(MAX_DEPTH_BANDS, max_nodes // 4))
-    kept = _kept_prefix(w, max(max_nodes - module_boxes - depth_bands, 1))
+    kept = _kept_prefix(w, max(max_nodes - module_boxes - depth_bands, 1), max_crossing)
     level = _levels(w)
     folded_modules = {m for m in modules[kept:] if m is not None}
     prefix = _coarsen(folded_modules, module_boxes)

@@ -19,6 +19,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from ..graph import Node, is_released, released_error
 from . import style
 from .collapse import plan
 from .edges import add_edges
@@ -27,7 +28,6 @@ from .modules import assign_modules, module_kinds, parameter_names
 from .nodes import SMALL, Scene, Statement
 from .output import GraphDrawing, GraphvizNotInstalledError
 from .walk import walk
-from ..graph import Node
 
 __all__ = ["draw_graph", "GraphDrawing", "GraphvizNotInstalledError"]
 
@@ -82,6 +82,9 @@ def draw_graph(
         raise ValueError(f"draw_graph(): rankdir must be one of TB, BT, LR, RL, got {rankdir!r}")
     names = parameter_names(params)
     w = walk(roots)
+    for node in w.nodes:  # a released node has lost its inputs and what its label reads
+        if is_released(node):
+            raise released_error(node, "draw_graph()")
     kinds = module_kinds(params)
     modules, owned = assign_modules(w, names, kinds)
     layout = plan(w, owned, max_nodes)
@@ -156,14 +159,6 @@ def _notes(scene: Scene, max_nodes: int, legend: bool) -> list[str]:
             f"Drawn: the {plural(layout.kept, 'node')} nearest the output; the other "
             f"{len(w.nodes) - layout.kept:,} are folded into {len(layout.groups)} dashed summary "
             "boxes. Pass a larger max_nodes to draw more."
-        )
-    released = sum(
-        1 for node in w.nodes[: layout.kept] if node.grad_fn is not None and not node._parents
-    )
-    if released:
-        notes.append(
-            f"The graph behind {plural(released, 'node')} was released by "
-            "backward(retain_graph=False): its inputs can no longer be drawn."
         )
     if not legend:
         return notes

@@ -45,6 +45,12 @@ def edge_grads(node: Node) -> tuple[Any, ...] | None:
     return _rerun(node, g, plain=False)
 
 
+def sent_back(node: Node, g: Any) -> tuple[Any, ...] | None:
+    """The gradient ``node`` sends each of its inputs when its own gradient is ``g`` (raw data):
+    for tools that hold a node's gradient elsewhere than in ``.grad`` (the step-through page)."""
+    return _rerun(node, g, plain=False)
+
+
 def local_factors(node: Node) -> tuple[Any, ...] | None:
     """d node / d input for each input of an elementwise op (arrays or floats), else None."""
     op = node.grad_fn

@@ -15,8 +15,14 @@ import numpy as np
 from ..graph import Node
 
 
+_CONTROL = {c: "\N{REPLACEMENT CHARACTER}" for c in range(32) if chr(c) not in "\t\n"}
+
+
 def esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """``text`` safe inside a Graphviz HTML label: escaped, with control characters (NUL...)
+    and lone surrogates, which Graphviz cannot render, replaced by U+FFFD."""
+    clean = text.translate(_CONTROL).encode("utf-8", "replace").decode("utf-8")
+    return html.escape(clean, quote=True)
 
 
 def num(x: float) -> str:

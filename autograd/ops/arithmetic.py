@@ -16,11 +16,13 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..graph import Node
 from ..op import Op, check, nonzero, positive, real
-from ..tensor import Tensor, as_tensor, make, number_kind
+from ..tensor import Tensor, as_tensor, make, make_const, number_kind
 from .common import div as _div
 from .common import log as _log
 from .common import power as _power
+from .common import power_by_number
 from .common import raw, select, shape_str, unbroadcast
 
 # --- the declarations ---------------------------------------------------------------------------
@@ -134,8 +136,8 @@ MUL_CONST = Op(
 
 
 def _div_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    gx = _div(g, y)
-    return gx, -gx * out
+    # PyTorch's formulas: the same rounding, overflow and underflow at extreme values
+    return _div(g, y), -g * _div(out, y)
 
 
 DIV = Op(
@@ -170,13 +172,20 @@ DIV_CONST = Op(
 
 
 def _rdiv_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
-    return (_div(-g * out, x),)
+    # c / x is computed as (1 / x) * c, as PyTorch and micrograd do; so is its gradient
+    r = _div(1.0, x)
+    return (-(g * ctx) * (r * r),)
+
+
+def reciprocal_times(x: Any, c: float) -> Any:
+    """``c / x`` computed as PyTorch computes it: the reciprocal of x, times c."""
+    return _div(1.0, x) * c
 
 
 RDIV_CONST = Op(
     "c/",
     _rdiv_const_rule,
-    saves="x out",
+    saves="x",
     elementwise=True,
     factors=lambda k, c: f"-{c:.4g}/x²",
     label="{c} / x",
@@ -203,10 +212,13 @@ NEG = Op(
 
 
 def zeros_like(g: Any) -> Any:
-    """A zero gradient of g's shape and dtype (floats, arrays or nodes)."""
-    if isinstance(g, float):
+    """A zero gradient of g's shape and dtype (floats, arrays or nodes): a constant, outside the
+    graph (as PyTorch's), so no second derivative flows through it (0 * inf would be NaN)."""
+    if type(g) is float:
         return 0.0
-    return g * 0.0 if isinstance(g, Tensor) else np.zeros_like(g)
+    if isinstance(g, Node):
+        return make_const(np.zeros_like(g.data)) if isinstance(g, Tensor) else 0.0
+    return np.zeros_like(g)
 
 
 def _pow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
@@ -214,7 +226,7 @@ def _pow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
         return (zeros_like(g),)
     if ctx == 2.0:
         return (g * (2.0 * x),)
-    return (g * (ctx * _power(x, ctx - 1.0)),)
+    return (g * (ctx * power_by_number(x, ctx - 1.0)),)
 
 
 def _pow_const_factor(k: int, c: Any) -> str:
@@ -243,7 +255,7 @@ POW_CONST = Op(
 
 def _rpow_const_rule(ctx: float, g: Any, out: Any, x: Any) -> tuple[Any]:
     if ctx == 0.0:  # 0 ** x is flat for x >= 0, where the formula gives 0 * -inf
-        return (select(raw(x) >= 0, zeros_like(g), g * (out * _log(ctx))),)
+        return (g * select(raw(x) >= 0, 0.0, out * _log(ctx)),)
     return (g * (out * _log(ctx)),)
 
 
@@ -268,8 +280,9 @@ def _pow_rule(ctx: bool, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     gx = select(yd == 0, zeros_like(g), g * (y * _power(x, y - 1.0)))
     if not ctx:  # a constant exponent: skip its log (nan for a negative base)
         return gx, None
-    gy = select((xd == 0) & (yd >= 0), zeros_like(g), g * (out * _log(x)))
-    return gx, gy
+    # (the base's gradient is selected, the exponent's multiplied: PyTorch's forms, which give
+    # the same NaNs in second derivatives)
+    return gx, g * select((xd == 0) & (yd >= 0), 0.0, out * _log(x))
 
 
 POW = Op(
@@ -349,6 +362,8 @@ def _scalar_operand(x: Tensor, c: Any, name: str, true_division: bool = False) -
 
 
 def _with_number(op: Op, fn: Any, x: Tensor, c: Any, name: str, true_division: bool = False) -> Tensor:
+    if isinstance(c, np.generic):  # a NumPy number counts as a Python number, as in PyTorch
+        c = c.item()
     d = _scalar_operand(x, c, name, true_division)
     try:
         data = fn(d, c)
@@ -379,6 +394,11 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     """``input - alpha * other``."""
     if type(other) is float and isinstance(input, Tensor) and input.data.dtype.kind == "f":
         return make(input.data - other, (input,), ADD_CONST, -other)  # the common case, fast
+    if _is_bool(input) or _is_bool(other):
+        raise TypeError(
+            "sub: subtraction (-) with a bool tensor or a bool is not supported, as in PyTorch; "
+            "to invert a mask use ~ (logical_not)"
+        )
     if alpha != 1:
         other = mul(other, alpha)
     if isinstance(input, Tensor) and _is_number(other):
@@ -386,6 +406,10 @@ def sub(input: Any, other: Any, *, alpha: Any = 1) -> Tensor:
     if isinstance(other, Tensor) and _is_number(input):
         return _with_number(RSUB_CONST, _reverse(np.subtract), other, input, "sub")
     return binary(SUB, np.subtract, input, other, "sub")
+
+
+def _is_bool(x: Any) -> bool:
+    return x.dtype == dtypes.bool_ if isinstance(x, Tensor) else number_kind(x) == 0
 
 
 def _sub_number(x: Tensor, c: Any) -> Tensor:
@@ -396,6 +420,10 @@ def _sub_number(x: Tensor, c: Any) -> Tensor:
     except TypeError as err:
         raise TypeError(f"sub: not supported for a Tensor of dtype {x.dtype} ({err})") from None
     return make(data, (x,), ADD_CONST, -c)
+
+
+def _reciprocal_times(d: np.ndarray, c: Any) -> np.ndarray:
+    return np.multiply(np.true_divide(1, d), c)
 
 
 def _reverse(fn: Any) -> Any:
@@ -424,7 +452,7 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     if isinstance(input, Tensor) and _is_number(other):
         return _with_number(DIV_CONST, np.true_divide, input, other, "div", True)
     if isinstance(other, Tensor) and _is_number(input):
-        return _with_number(RDIV_CONST, _reverse(np.true_divide), other, input, "div", True)
+        return _with_number(RDIV_CONST, _reciprocal_times, other, input, "div", True)
     return binary(DIV, np.true_divide, input, other, "div")
 
 
@@ -448,7 +476,7 @@ def power(input: Any, exponent: Any) -> Tensor:
     if isinstance(input, Tensor) and _is_number(exponent):
         if _negative_int_power(input.data, exponent):
             raise ValueError("pow: integers to negative integer powers are not allowed")
-        return _with_number(POW_CONST, np.power, input, exponent, "pow")
+        return _with_number(POW_CONST, _tensor_power_by_number, input, exponent, "pow")
     if isinstance(exponent, Tensor) and _is_number(input):
         return _with_number(RPOW_CONST, _reverse(np.power), exponent, input, "pow")
     x, y = as_tensor(input, "pow"), as_tensor(exponent, "pow")
@@ -456,10 +484,20 @@ def power(input: Any, exponent: Any) -> Tensor:
     return binary(POW, _int_safe_power, x, y, "pow", y.requires_grad)
 
 
+def _tensor_power_by_number(d: np.ndarray, c: Any) -> np.ndarray:
+    if d.dtype.kind == "f" and type(c) is not bool:
+        return np.asarray(power_by_number(d, float(c)), dtype=d.dtype)
+    return np.power(d, c)
+
+
 def _int_safe_power(x: Any, y: Any) -> Any:
-    if y.dtype.kind in "iu" and (y < 0).any():  # PyTorch: x ** -n for integers truncates
-        with np.errstate(divide="ignore"):
-            return np.trunc(np.power(x.astype(np.float64), y)).astype(x.dtype)
+    if y.dtype.kind in "iu" and x.dtype.kind in "iu" and (y < 0).any():
+        # PyTorch's integer power: x ** -n is 1 for x = 1, ±1 for x = -1, else 0 (truncated)
+        base, exponent = np.broadcast_arrays(x, y)
+        out = np.power(base, np.where(exponent < 0, 0, exponent))
+        odd = (exponent % 2) == 1
+        negative_power = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
+        return np.where(exponent < 0, negative_power, out).astype(out.dtype)
     return np.power(x, y)
 
 

@@ -121,11 +121,20 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         if steps is not None:
             return getitem(getitem(x, steps[0]), steps[1])
     try:
-        data = x.data[idx]
+        data = _take(x.data, idx)
     except IndexError as err:
         raise IndexError(f"indexing a tensor of shape {tuple(x.shape)}: {err}") from None
     view = x if not _has_advanced(idx) else None
     return make(data, (x,), GETITEM, idx, view)
+
+
+def _take(data: np.ndarray, idx: Any) -> Any:
+    """``data[idx]``; a single element as a 0-d view of ``data`` rather than a NumPy scalar (a
+    copy), so that an in-place change of ``x[0]`` is a change of ``x``, as in PyTorch."""
+    out = data[idx]
+    if isinstance(out, np.generic):
+        out = data[(idx if isinstance(idx, tuple) else (idx,)) + (Ellipsis,)]
+    return out
 
 
 # --- functions that pick parts of a tensor, recorded as indexing ------------------------------------
@@ -333,6 +342,24 @@ def index_add(g: Any, index: Any, shape: tuple[int, ...], dtype: Any) -> Any:
 
 
 # --- x[index] = v ----------------------------------------------------------------------------------
+
+
+def is_view_at(x: Tensor, index: Any, value: Tensor) -> bool:
+    """Whether ``value`` is the very memory ``x[index]`` names (what Python writes back after an
+    augmented assignment such as ``x[0] += 1``)."""
+    try:
+        target = _take(x.data, clean_index(index))
+    except (IndexError, TypeError):
+        return False
+    v = value.data
+    return (
+        isinstance(target, np.ndarray)
+        and target.base is not None
+        and target.shape == v.shape
+        and target.strides == v.strides
+        and target.__array_interface__["data"][0] == v.__array_interface__["data"][0]
+    )
+
 
 
 def _index_put_rule(ctx: Any, g: Any, out: Any, x: Any, *value: Any) -> tuple[Any, ...]:

@@ -20,16 +20,24 @@ REDUCTIONS = ("mean", "sum", "none")
 def _linear_rule(ctx: tuple[bool, ...], g: Any, out: Any, x: Any, w: Any, *bias: Any) -> tuple[Any, ...]:
     need_x, need_w = ctx
     gx = gw = None
+    batch = g.ndim == 2 and x.ndim == 2  # the common case: no reshapes, no broadcast to undo
     if need_x:
-        gx = unbroadcast(g @ w, x.shape, x.dtype)
+        gx = g @ w
+        if not batch or gx.dtype != x.dtype:
+            gx = unbroadcast(gx, x.shape, x.dtype)
     if need_w:
-        rows = g.reshape((-1, g.shape[-1]))  # leading dims of a batch all add into the weight
-        gw = rows.T @ x.reshape((-1, x.shape[-1]))
+        if batch:
+            gw = g.T @ x
+        else:  # leading dims of a batch all add into the weight
+            gw = g.reshape((-1, g.shape[-1])).T @ x.reshape((-1, x.shape[-1]))
         if gw.dtype != w.dtype:
             gw = gw.astype(w.dtype)
     if not bias:
         return gx, gw
-    return gx, gw, unbroadcast(g, bias[0].shape, bias[0].dtype)
+    b = bias[0]
+    if batch and b.ndim == 1 and g.dtype == b.dtype:
+        return gx, gw, g.sum(axis=0)
+    return gx, gw, unbroadcast(g, b.shape, b.dtype)
 
 
 LINEAR = Op(
@@ -51,43 +59,48 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     One node instead of three, and the bias is added into the product in place, so a layer keeps
     one activation-sized array alive instead of two.
     """
-    x, w = as_tensor(input, "linear"), as_tensor(weight, "linear")
-    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[1]:
+    x = input if type(input) is Tensor else as_tensor(input, "linear")
+    w = weight if isinstance(weight, Tensor) else as_tensor(weight, "linear")
+    xd, wd = x.data, w.data
+    if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
         raise ValueError(
             f"linear: input of shape {tuple(x.shape)} and weight of shape {tuple(w.shape)} do not "
             "fit: the weight must be (out_features, in_features) with in_features = the input's "
             "last dim"
         )
-    xd = x.data if x.dtype == w.dtype else x.data.astype(w.dtype)
-    data = np.matmul(xd, w.data.T)
+    if xd.dtype != wd.dtype:
+        xd = xd.astype(wd.dtype)
+    data = np.matmul(xd, wd.T)
     ctx = (x.requires_grad, w.requires_grad)
     if bias is None:
         return make(data, (x, w), LINEAR, ctx)
-    b = as_tensor(bias, "linear")
-    if b.shape not in ((), (1,), (w.shape[0],)):
-        raise ValueError(f"linear: bias of shape {tuple(b.shape)} does not fit {w.shape[0]} outputs")
-    if np.result_type(data, b.data) == data.dtype:
-        data += b.data  # data is our own fresh array
+    b = bias if isinstance(bias, Tensor) else as_tensor(bias, "linear")
+    bd = b.data
+    if bd.shape != (wd.shape[0],) and bd.shape not in ((), (1,)):
+        raise ValueError(f"linear: bias of shape {tuple(bd.shape)} does not fit {wd.shape[0]} outputs")
+    if bd.dtype == data.dtype:
+        data += bd  # data is our own fresh array
     else:
-        data = data + b.data
+        data = data + bd
     return make(data, (x, w, b), LINEAR, ctx)
 
 
 def _cross_entropy_rule(ctx: Any, g: Any, out: Any, logits: Any) -> tuple[Any]:
-    targets, exps, totals, reduction = ctx
-    rows = np.arange(len(targets))
+    rows, targets, exps, totals, reduction = ctx
     if isinstance(logits, Tensor):  # recording the gradient: the softmax as a node of it
         onehot = np.zeros_like(exps)
         onehot[rows, targets] = 1
         delta = logits.softmax(dim=1) - onehot
-    else:
-        delta = exps / totals  # the softmax, in a fresh array
-        delta[rows, targets] -= 1
+        if reduction == "none":
+            return (delta * g.reshape((-1, 1)),)
+        return (delta * (g / len(targets) if reduction == "mean" and len(targets) else g),)
+    delta = exps / totals  # the softmax, in a fresh array: scaled in place below
+    delta[rows, targets] -= 1
     if reduction == "none":
-        return (delta * g.reshape((-1, 1)),)
-    if reduction == "mean" and len(targets):
-        g = g / len(targets)
-    return (delta * g,)
+        delta *= g.reshape((-1, 1))
+    else:
+        delta *= g / len(targets) if reduction == "mean" and len(targets) else g
+    return (delta,)
 
 
 CROSS_ENTROPY = Op(
@@ -120,14 +133,14 @@ def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = 
     if d.dtype.kind != "f":
         raise TypeError(f"cross_entropy(): logits must be floating, got dtype {d.dtype}")
     rows = np.arange(len(targets))
-    shifted = d - (d.max(axis=1, keepdims=True) if d.size else 0)
+    shifted = d - d.max(axis=1, keepdims=True) if d.size else d
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
     losses = np.log(total[:, 0]) - shifted[rows, targets]
     if reduction == "mean":
-        with np.errstate(invalid="ignore"):
-            losses = np.asarray(losses.sum() / len(targets) if len(targets) else np.nan, dtype=d.dtype)
+        total_loss = losses.sum()
+        losses = np.asarray(total_loss / len(targets) if len(targets) else np.nan, dtype=d.dtype)
     elif reduction == "sum":
         losses = np.asarray(losses.sum(), dtype=d.dtype)
     # the backward pass divides e by total again rather than keeping a copy of the softmax
-    return make(losses, (logits,), CROSS_ENTROPY, (targets, e, total, reduction))
+    return make(losses, (logits,), CROSS_ENTROPY, (rows, targets, e, total, reduction))

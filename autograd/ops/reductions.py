@@ -42,7 +42,7 @@ def _dims_label(name: str) -> Any:
     def label(ctx: Any) -> str:
         keep, shape = ctx[0], ctx[1]
         reduced = tuple(i for i, (k, n) in enumerate(zip(keep, shape)) if k == 1 and n != 1)
-        if len(reduced) == len(shape) or not shape:
+        if not reduced or all(k == 1 for k in keep):  # every dim reduced (or none to tell)
             return name
         return f"{name}(dim={reduced[0] if len(reduced) == 1 else reduced})"
 
@@ -91,8 +91,9 @@ def sum(  # noqa: A001 - torch.sum
         x = x.to(dtypes.as_dtype(dtype, "sum()"))
     elif x.dtype.kind in "biu":  # integers and bools add up in int64, as in PyTorch
         x = x.to(dtypes.int64)
-    # NumPy adds small integers up in int64: keep the dtype asked for, as PyTorch
-    data = np.sum(x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None)
+    # (not .sum(): NumPy's wrapper would warn from its own module, past dagrad's warning
+    # filter); small integers would add up in int64: keep the dtype asked for, as PyTorch
+    data = np.add.reduce(x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None)
     return make(data, (x,), SUM, (keep_shape(x.shape, axes), x.shape))
 
 
@@ -135,7 +136,7 @@ def mean(
         )
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
     with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing: 0/0 = nan
-        data = np.sum(x.data, axis=axes, keepdims=keep) / count
+        data = np.add.reduce(x.data, axis=axes, keepdims=keep) / count
     ctx = (keep_shape(x.shape, axes), x.shape, count)
     return make(np.asarray(data, dtype=x.dtype), (x,), MEAN, ctx)
 
@@ -178,24 +179,24 @@ AMIN = Op(
 def _extreme(op: Op, fn: Any, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Tensor:
     x = as_tensor(input, op.name)
     axes, keep = _reduction_args(op.name, x, dim, keepdim, axis, keepdims)
-    if any(x.shape[a] == 0 for a in axes) or (x.size == 0 and not axes):
+    if any(x.shape[a] == 0 for a in axes) or (x.data.size == 0 and not axes):
         raise ValueError(f"{op.name}(): cannot reduce an empty tensor of shape {x.shape}")
-    data = fn(x.data, axis=axes, keepdims=keep)
+    data = getattr(x.data, fn)(axis=axes, keepdims=keep)
     return make(data, (x,), op, (keep_shape(x.shape, axes), x.shape, axes))
 
 
 def amax(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
     """The largest elements over ``dim`` (all dims by default); ties share the gradient."""
-    return _extreme(AMAX, np.max, input, None if dim == () else dim, keepdim, axis, keepdims)
+    return _extreme(AMAX, "max", input, None if dim == () else dim, keepdim, axis, keepdims)
 
 
 def amin(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
-    return _extreme(AMIN, np.min, input, None if dim == () else dim, keepdim, axis, keepdims)
+    return _extreme(AMIN, "min", input, None if dim == () else dim, keepdim, axis, keepdims)
 
 
 def _max_all_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
-    xd = raw(x)
-    hit = xd == raw(out)
+    xd, value = raw(x), raw(out)
+    hit = np.isnan(xd) if np.isnan(value) else xd == value  # a NaN is the max: it gets g
     share = g / int(hit.sum()) if hit.any() else g
     # selects: the gradient goes to the tied largest elements and nowhere else (torch.max())
     return (select(hit, broadcast_to(share, xd.shape), 0.0),)
@@ -266,9 +267,9 @@ def _max_or_min(
     d = dim_alias(name, dim, axis)
     keep = keepdim_alias(name, keepdim, keepdims)
     if d is None:
-        if x.size == 0:
+        if x.data.size == 0:
             raise ValueError(f"{name}(): cannot reduce an empty tensor of shape {x.shape}")
-        data = np.max(x.data) if largest else np.min(x.data)
+        data = x.data.max() if largest else x.data.min()
         return make(data, (x,), MAX_ALL if largest else MIN_ALL)
     axis_ = one_dim(name, d, x.ndim)
     if x.ndim == 0:
@@ -284,9 +285,8 @@ def _max_or_min(
 
 
 def _arg_extreme(d: np.ndarray, axis: int, largest: bool) -> np.ndarray:
-    """The index of the first largest (smallest) element along ``axis``; NaN counts as the
-    largest and the smallest, as in PyTorch (and NumPy: the first NaN of each slice). Flagging
-    NaN over the whole array would send the slices without NaN to index 0."""
+    """The index of the first largest (smallest) element along ``axis``; a NaN counts as both
+    (NumPy's argmax and argmin, like PyTorch, return the first NaN)."""
     return np.argmax(d, axis=axis) if largest else np.argmin(d, axis=axis)
 
 
@@ -304,7 +304,7 @@ def _arg(largest: bool, input: Any, dim: Any, keepdim: bool, axis: Any) -> Tenso
     name = "argmax" if largest else "argmin"
     x = as_tensor(input, name)
     d = dim_alias(name, dim, axis)
-    if x.size == 0:
+    if x.data.size == 0:
         raise ValueError(f"{name}(): cannot reduce an empty tensor of shape {x.shape}")
     if d is None:
         flat = _arg_extreme(x.data.reshape(-1), 0, largest)
@@ -347,13 +347,14 @@ LOGSUMEXP = Op(
 )
 
 
-def _shift(d: np.ndarray, axes: Any) -> np.ndarray:
-    """The max over ``axes`` (kept), subtracted before exp; 0 where it is not finite (an all -inf
-    row must give -inf, not nan) or there is nothing to reduce."""
+def _shift(d: np.ndarray, axes: Any, finite: bool = False) -> np.ndarray:
+    """The max over ``axes`` (kept), subtracted before exp; 0 where there is nothing to reduce.
+    ``finite``: 0 also where the max is infinite (logsumexp of an all -inf row is -inf); softmax
+    keeps it, so a row holding inf gives NaN, as in PyTorch."""
     if d.size == 0:
-        return np.zeros(np.sum(d, axis=axes, keepdims=True).shape, dtype=d.dtype)
-    m = np.max(d, axis=axes, keepdims=True)
-    return np.where(np.isfinite(m), m, 0)  # type: ignore[no-any-return]
+        return np.zeros(d.sum(axis=axes, keepdims=True).shape, dtype=d.dtype)
+    m = d.max(axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0) if finite else m  # type: ignore[no-any-return]
 
 
 def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
@@ -364,9 +365,9 @@ def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any =
     if x.dtype.kind != "f":
         x = x.to(dtypes.get_default_dtype())
     d = x.data
-    m = _shift(d, axes)
+    m = _shift(d, axes, finite=True)
     with np.errstate(divide="ignore"):  # an empty or all -inf row: log(0) = -inf
-        data = np.log(np.sum(np.exp(d - m), axis=axes, keepdims=True)) + m
+        data = np.log(np.exp(d - m).sum(axis=axes, keepdims=True)) + m
     keep_ = keep_shape(x.shape, axes)
     if not keep:
         data = data.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
@@ -414,7 +415,7 @@ def softmax(input: Any, dim: Any = None, *, axis: Any = None, dtype: Any = None)
         x = x.to(dtypes.get_default_dtype())
     d = x.data
     e = np.exp(d - _shift(d, ax))
-    return make(e / np.sum(e, axis=ax, keepdims=True), (x,), SOFTMAX, ax)
+    return make(e / e.sum(axis=ax, keepdims=True), (x,), SOFTMAX, ax)
 
 
 def _log_softmax_rule(ctx: int, g: Any, out: Any, x: Any) -> tuple[Any]:
@@ -444,5 +445,5 @@ def log_softmax(input: Any, dim: Any = None, *, axis: Any = None, dtype: Any = N
     d = x.data
     shifted = d - _shift(d, ax)
     with np.errstate(divide="ignore"):  # an empty row: log(0), subtracted from nothing
-        data = shifted - np.log(np.sum(np.exp(shifted), axis=ax, keepdims=True))
+        data = shifted - np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
     return make(data, (x,), LOG_SOFTMAX, ax)

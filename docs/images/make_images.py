@@ -1,6 +1,8 @@
-"""Regenerate every picture in the README: draw_graph's, the gradient-flow chart, and lecture 1's.
+"""Regenerate every picture in the README: draw_graph's, the gradient-flow chart, lecture 1's,
+and a screenshot of the step-through page.
 
-python docs/images/make_images.py          # writes docs/images/*.png (needs Graphviz's dot)
+python docs/images/make_images.py          # writes docs/images/*.png (needs Graphviz's dot;
+                                           # the screenshot needs selenium and chromium)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ PICTURES = (
     "gradient_flow",
     *(f"lecture1_{name}" for name in LECTURE_PICTURES),
     "piecewise",
+    "step_through",
 )
 
 
@@ -93,6 +96,63 @@ def lecture_pictures() -> None:
             print(f"wrote {target.with_suffix('.png')}")
 
 
+def lecture_page() -> object:
+    """The lecture's a = sigmoid(z) feeding z' = a w3 and z'' = a w4, as a step-through page."""
+    from autograd import record_sites, step_through
+
+    names = {"x1": 1.0, "x2": -1.0, "w1": 1.0, "w2": -2.0, "b": 1.0, "w3": 2.0, "w4": -2.0}
+    with record_sites():
+        p = {k: Value(v) for k, v in names.items()}
+        z = p["x1"] * p["w1"] + p["x2"] * p["w2"] + p["b"]
+        a = z.sigmoid()
+        z1, z2 = a * p["w3"], a * p["w4"]
+        cost = (z1 - 1.0) ** 2 + (z2 + 1.0) ** 2
+    labels = {**p, "z": z, "a": a, "z'": z1, "z''": z2}
+    return step_through(cost, params=labels, title="The lecture's reverse network, step by step")
+
+
+def step_through_screenshot() -> None:
+    """The step-through page in headless Chromium, at the backward step of z (the lecture's
+    dC/dz = sigma'(z) (w3 dC/dz' + w4 dC/dz'')), with z clicked. Needs selenium, chromium and
+    chromedriver (the browser tests' tools); without them the old picture stays."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        chromium = None
+    if chromium is None or driver_path is None:
+        print("step_through.png skipped: needs selenium, chromium and chromedriver")
+        return
+    page = lecture_page()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = page.save(Path(tmp) / "page.html")  # type: ignore[attr-defined]
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for flag in (
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--window-size=1500,900", "--hide-scrollbars", f"--user-data-dir={tmp}/profile",
+        ):  # fmt: skip
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        try:
+            driver.get(path.as_uri())
+            driver.execute_script(
+                "var api = window.dagradStepThrough, z = document.querySelector("
+                "'.unit.node[data-sym=\"z\"]').getAttribute('data-i');"
+                "var data = JSON.parse(document.getElementById('dagrad-data').textContent);"
+                "api.go(data.nodes[z].bw); api.select(Number(z));"
+            )
+            driver.save_screenshot(str(HERE / "step_through.png"))
+        finally:
+            driver.quit()
+    print(f"wrote {HERE / 'step_through.png'}")
+
+
 def main() -> None:
     spec = importlib.util.spec_from_file_location("gradient_flow_example", EXAMPLE)
     assert spec is not None and spec.loader is not None
@@ -104,6 +164,7 @@ def main() -> None:
     tensor_graph(example)
     gradient_flow_chart(example)
     lecture_pictures()
+    step_through_screenshot()
 
 
 if __name__ == "__main__":

@@ -13,21 +13,30 @@ import nn
 from autograd import Tensor
 
 
-def small_model_drawing(model: nn.Module, x: np.ndarray, y: np.ndarray) -> Any:
-    """The graph of ``loss(model(x), y)`` after backward, as a graphviz.Digraph, with the input,
-    the target and the loss named (draw_graph would call the first two "const")."""
-    from autograd.draw import draw_graph
+def small_model_graph(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[Any, dict]:
+    """``loss(model(x), y)`` and its names: the input, the target and the loss named (drawings
+    would call the first two "const"), each op remembering the line that made it."""
+    from autograd import record_sites
 
     inputs, target = Tensor(x), Tensor(y)
-    loss = nn.L1Loss()(model(inputs), target)
-    model.zero_grad()
-    loss.backward(retain_graph=True)  # the drawing walks the graph after backward
+    with record_sites():  # for the step-through page's details
+        loss = nn.L1Loss()(model(inputs), target)
     names = {
         **dict(model.named_parameters()),
         f"x (past {x.shape[1]} days)": inputs,
         "y (target)": target,
         "L (MAE)": loss,
     }
+    return loss, names
+
+
+def small_model_drawing(model: nn.Module, x: np.ndarray, y: np.ndarray) -> Any:
+    """The graph of ``loss(model(x), y)`` after backward, as a graphviz.Digraph."""
+    from autograd.draw import draw_graph
+
+    loss, names = small_model_graph(model, x, y)
+    model.zero_grad()
+    loss.backward(retain_graph=True)  # the drawing walks the graph after backward
     drawing = draw_graph(loss, params=names, max_elements=x.shape[1])  # every weight shown
     model.zero_grad()  # leave the trained model as we found it
     return drawing
@@ -46,3 +55,17 @@ def draw_small_model(model: nn.Module, x: np.ndarray, y: np.ndarray, path: Path)
         # no Graphviz `dot` on this machine: a note with the whole install hint, not a failure
         return "graph drawing skipped: " + str(err).replace("\n", "\n  ")
     return f"wrote {path}"
+
+
+def write_backprop_page(model: nn.Module, x: np.ndarray, y: np.ndarray, path: Path) -> str:
+    """The same graph as an interactive page (no Graphviz needed): its forward and backward
+    pass step by step, each gradient with its arithmetic. Returns a note on what was written."""
+    from autograd import step_through
+
+    loss, names = small_model_graph(model, x, y)
+    page = step_through(loss, params=names, max_elements=x.shape[1], title=PAGE_TITLE)
+    page.save(path)
+    return f"wrote {path} (open it in a browser: backpropagation step by step)"
+
+
+PAGE_TITLE = "Lecture 1: the 7-day linear model's forward and backward pass, step by step"

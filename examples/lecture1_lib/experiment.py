@@ -11,7 +11,7 @@ import numpy as np
 from . import error_surface
 from .batches import BatchRun, batch_runs
 from .batches import describe as describe_batches
-from .drawing import draw_small_model
+from .drawing import draw_small_model, write_backprop_page
 from .error_surface import DescentPath, Surface
 from .models import LINEAR_LR, NETWORK_LR, all_models
 from .overshoots import overshoots
@@ -159,6 +159,11 @@ def _pictures(series: DailySeries, outcome: Outcome, settings: RunSettings) -> l
     seven = results["linear 7d"]
     notes.append(
         draw_small_model(seven.model, data.x_train[:1, :7], data.y_train[:1], out / "graph.png")
+    )
+    notes.append(
+        write_backprop_page(
+            seven.model, data.x_train[:1, :7], data.y_train[:1], out / "backprop.html"
+        )
     )
     return notes
 

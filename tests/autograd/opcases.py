@@ -63,7 +63,9 @@ def draw(arg: Arg, rng: np.random.Generator, scalar: bool = False) -> np.ndarray
         values = rng.uniform(arg.low, arg.high, size)
     for point in arg.avoid:  # push elements out of the band around a kink or a pole
         near = np.abs(values - point) < AVOID_MARGIN
-        values = np.where(near, point + np.where(values >= point, 1, -1) * (AVOID_MARGIN + 0.05), values)
+        values = np.where(
+            near, point + np.where(values >= point, 1, -1) * (AVOID_MARGIN + 0.05), values
+        )
     return values.reshape(shape).astype(np.float64)
 
 
@@ -71,7 +73,9 @@ def differentiable(arg: Arg) -> bool:
     return arg.kind == "float" and arg.grad
 
 
-def as_dagrad(arrays: list[np.ndarray], args: tuple[Arg, ...], dtype: Any = np.float64) -> list[Any]:
+def as_dagrad(
+    arrays: list[np.ndarray], args: tuple[Arg, ...], dtype: Any = np.float64
+) -> list[Any]:
     out = []
     for a, arg in zip(arrays, args):
         data = a.astype(dtype) if arg.kind == "float" else a
@@ -79,7 +83,9 @@ def as_dagrad(arrays: list[np.ndarray], args: tuple[Arg, ...], dtype: Any = np.f
     return out
 
 
-def as_torch(torch: Any, arrays: list[np.ndarray], args: tuple[Arg, ...], dtype: Any = np.float64) -> list[Any]:
+def as_torch(
+    torch: Any, arrays: list[np.ndarray], args: tuple[Arg, ...], dtype: Any = np.float64
+) -> list[Any]:
     out = []
     for a, arg in zip(arrays, args):
         data = a.astype(dtype) if arg.kind == "float" else a

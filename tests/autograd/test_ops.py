@@ -29,7 +29,9 @@ torch = pytest.importorskip("torch")
 
 CASES = all_cases()
 TENSOR = [c for c in CASES if c.check.tensor]
-DIFFERENTIABLE = [c for c in TENSOR if c.check.order >= 1 and any(differentiable(a) for a in c.check.args)]
+DIFFERENTIABLE = [
+    c for c in TENSOR if c.check.order >= 1 and any(differentiable(a) for a in c.check.args)
+]
 FINITE = [c for c in DIFFERENTIABLE if c.check.fd]
 SECOND = [c for c in FINITE if c.check.order >= 2]
 VALUE = [c for c in CASES if c.check.value]
@@ -54,7 +56,12 @@ def _run(case: Case, dtype: Any = np.float64) -> tuple[list[Any], list[Any], lis
     arrays = _arrays(case)
     ours = as_dagrad(arrays, case.check.args, dtype)
     theirs = as_torch(torch, arrays, case.check.args, dtype)
-    return ours, outputs(case.check.call(DAGRAD, *ours)), theirs, outputs(_reference(case)(torch, *theirs))
+    return (
+        ours,
+        outputs(case.check.call(DAGRAD, *ours)),
+        theirs,
+        outputs(_reference(case)(torch, *theirs)),
+    )
 
 
 def _numpy(x: Any) -> np.ndarray:
@@ -158,7 +165,11 @@ def test_second_derivatives_match_finite_differences_and_pytorch(case: Case) -> 
     ):
         loss = _weighted_sum(lib, [o_[i] for i in keep], ws, np.float64)
         first = grad(loss, [i_[i] for i in pos], create_graph=True, allow_unused=True)
-        terms = [(g * lib.tensor(v)).sum() for g, v in zip(first, vs) if g is not None and g.requires_grad]
+        terms = [
+            (g * lib.tensor(v)).sum()
+            for g, v in zip(first, vs)
+            if g is not None and g.requires_grad
+        ]
         if not terms:
             results.append(None)
             continue
@@ -173,7 +184,13 @@ def test_second_derivatives_match_finite_differences_and_pytorch(case: Case) -> 
         ref = b if b is not None else a
         if ref is None:
             continue
-        _close(_zero_if_none(a, ref), _zero_if_none(b, ref), 1e-6, 1e-8, f"{case.id} second derivative {k}")
+        _close(
+            _zero_if_none(a, ref),
+            _zero_if_none(b, ref),
+            1e-6,
+            1e-8,
+            f"{case.id} second derivative {k}",
+        )
 
 
 F32 = [c for c in TENSOR if c.check.float32]

@@ -1,0 +1,187 @@
+"""The differential fuzzer: random programs (fuzzing.py) run on dagrad and on PyTorch, compared on
+values, ``backward()``, ``grad()`` and second derivatives (``create_graph=True``), in float64 (and
+float32 with float32 tolerances), in safe domains and at edge values (NaN and inf included: they
+must appear in the same places). Value programs are compared with PyTorch's 0-d tensors.
+
+CI runs a fixed, derandomized budget; ``HYPOTHESIS_PROFILE=thorough`` runs tens of thousands of
+programs (``FUZZ_EXAMPLES`` overrides the count). A failure prints the program as code.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import autograd as ag
+from tests.autograd.fuzzing import Program, programs
+
+torch = pytest.importorskip("torch")
+
+_THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
+
+
+def _budget(ci: int, thorough: int) -> Any:
+    count = int(os.environ.get("FUZZ_EXAMPLES", thorough if _THOROUGH else ci))
+    return settings(
+        max_examples=count,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=not _THOROUGH,
+    )
+
+
+def _numbers(x: Any) -> np.ndarray:
+    if x is None:
+        return None  # type: ignore[return-value]
+    if isinstance(x, ag.Tensor):
+        return np.asarray(x.data, dtype=np.float64)
+    if isinstance(x, ag.Value):
+        return np.asarray(x.data, dtype=np.float64)
+    if isinstance(x, torch.Tensor):
+        if x._is_zerotensor():
+            return np.zeros(tuple(x.shape))
+        return x.detach().numpy().astype(np.float64)
+    return np.asarray(x, dtype=np.float64)
+
+
+def agree(ours: Any, theirs: Any, what: str, rtol: float = 1e-6) -> None:
+    """Same shape, NaN and inf in the same places, finite numbers close (relative to the
+    tensor's own scale, so a difference in the last bits of a large sum is not a mismatch)."""
+    a, b = _numbers(ours), _numbers(theirs)
+    if a is None or b is None:  # an unused input: None on one side, zeros on the other
+        other = b if a is None else a
+        assert other is None or not np.any(other), f"{what}: {a} vs PyTorch {b}"
+        return
+    assert a.shape == b.shape, f"{what}: shape {a.shape} vs PyTorch {b.shape}"
+    assert np.array_equal(np.isnan(a), np.isnan(b)), f"{what}: NaN at other places\n{a}\n{b}"
+    inf_a, inf_b = np.isinf(a), np.isinf(b)
+    assert np.array_equal(inf_a, inf_b) and np.array_equal(a[inf_a], b[inf_b]), (
+        f"{what}: inf\n{a}\n{b}"
+    )
+    finite = np.isfinite(b)
+    scale = max(1.0, float(np.max(np.abs(b[finite]), initial=0.0)))
+    np.testing.assert_allclose(a[finite], b[finite], rtol=rtol, atol=rtol * scale, err_msg=what)
+
+
+def _weights(lib: Any, shape: tuple[int, ...], dtype: Any) -> Any:
+    n = int(np.prod(shape))
+    return lib.tensor(np.linspace(-1.0, 1.5, n).reshape(shape), dtype=dtype)
+
+
+def _loss(lib: Any, out: Any, dtype: Any) -> Any:
+    return (out * _weights(lib, tuple(out.shape), dtype)).sum()
+
+
+def _run_both(prog: Program, dtype: str) -> tuple[Any, Any] | None:
+    """The program on both libraries, or None when both refuse it (same error class)."""
+    try:
+        theirs = prog.run(torch, getattr(torch, dtype))
+    except (RuntimeError, IndexError, ValueError, TypeError) as err:
+        with pytest.raises(Exception):  # noqa: B017 - PyTorch refused: dagrad must refuse too
+            prog.run(ag, getattr(ag, dtype))
+        assert err
+        return None
+    ours = prog.run(ag, getattr(ag, dtype))
+    return ours, theirs
+
+
+def compare(prog: Program, dtype: str = "float64") -> None:
+    rtol = 1e-6 if dtype == "float64" else 1e-3
+    both = _run_both(prog, dtype)
+    if both is None:
+        return
+    (leaves, out), (t_leaves, t_out) = both
+    agree(out, t_out, "value", rtol)
+    if not t_out.requires_grad or t_out.numel() == 0:
+        return
+    # backward(): leaves' .grad
+    _loss(torch, t_out, getattr(torch, dtype)).backward()
+    _loss(ag, out, getattr(ag, dtype)).backward()
+    for k, (x, tx) in enumerate(zip(leaves, t_leaves)):
+        agree(x.grad, tx.grad, f"backward(): gradient of v{k}", rtol)
+    # grad(): the same numbers, .grad untouched
+    (leaves, out), (t_leaves, t_out) = _run_both(prog, dtype)  # type: ignore[misc]
+    ours = ag.grad(_loss(ag, out, getattr(ag, dtype)), leaves, allow_unused=True)
+    theirs = torch.autograd.grad(
+        _loss(torch, t_out, getattr(torch, dtype)), t_leaves, allow_unused=True
+    )
+    for k, (g, tg) in enumerate(zip(ours, theirs)):
+        agree(g, tg, f"grad(): gradient of v{k}", rtol)
+    assert all(x.grad is None for x in leaves)
+    if dtype == "float64":
+        _second_order(prog)
+
+
+def _second_order(prog: Program) -> None:
+    results = []
+    for lib, grad in ((ag, ag.grad), (torch, torch.autograd.grad)):
+        leaves, out = prog.run(lib)
+        first = grad(_loss(lib, out, lib.float64), leaves, create_graph=True, allow_unused=True)
+        terms = [
+            (g * _weights(lib, tuple(g.shape), lib.float64)).sum()
+            for g in first
+            if g is not None and g.requires_grad
+        ]
+        if not terms:
+            results.append([None] * len(leaves))
+            continue
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        results.append(list(grad(total, leaves, allow_unused=True)))
+    for k, (g, tg) in enumerate(zip(*results)):
+        agree(g, tg, f"second derivative for v{k}", 1e-5)
+
+
+@_budget(ci=120, thorough=12000)
+@given(programs())
+def test_tensor_programs_match_pytorch(prog: Program) -> None:
+    compare(prog)
+
+
+@_budget(ci=60, thorough=8000)
+@given(programs(edge=True))
+def test_tensor_programs_at_edge_values_match_pytorch(prog: Program) -> None:
+    compare(prog)
+
+
+@_budget(ci=40, thorough=2000)
+@given(programs())
+def test_float32_programs_match_pytorch(prog: Program) -> None:
+    compare(prog, "float32")
+
+
+def _run_values(prog: Program) -> tuple[list[ag.Value], ag.Value]:
+    env: dict[str, Any] = {"t": ag}
+    leaves = [ag.Value(float(data)) for _, data in prog.leaves]
+    env.update({f"v{i}": v for i, v in enumerate(leaves)})
+    exec("\n".join(prog.lines), env)  # noqa: S102 - our own generated test program
+    return leaves, env[prog.out]
+
+
+def compare_values(prog: Program) -> None:
+    leaves, out = _run_values(prog)
+    t_leaves, t_out = prog.run(torch)
+    agree(out, t_out, "value")
+    if not t_out.requires_grad:
+        return
+    out.backward()
+    t_out.backward()
+    for k, (v, tv) in enumerate(zip(leaves, t_leaves)):
+        agree(v.grad, 0.0 if tv.grad is None else tv.grad, f"gradient of v{k}")
+
+
+@_budget(ci=100, thorough=6000)
+@given(programs(value_only=True))
+def test_value_programs_match_pytorch(prog: Program) -> None:
+    compare_values(prog)
+
+
+@_budget(ci=50, thorough=4000)
+@given(programs(edge=True, value_only=True))
+def test_value_programs_at_edge_values_match_pytorch(prog: Program) -> None:
+    compare_values(prog)

@@ -1,0 +1,108 @@
+"""Regression tests for the failures a differential run against PyTorch found (issue 13): each
+repro failed before its fix."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor, Value
+
+torch = pytest.importorskip("torch")
+
+
+def _zero_d(x: float, requires_grad: bool = True) -> Tensor:
+    return Tensor(np.array(x), requires_grad=requires_grad)
+
+
+def test_graphs_with_0d_tensors_differentiate() -> None:
+    x, y, c = _zero_d(2.0), _zero_d(3.0), _zero_d(3.0, False)
+    (x + x.sum() * c).backward()
+    assert x.grad.item() == 4.0
+    x.grad = None
+    (x.max() * c).backward()
+    assert x.grad.item() == 3.0
+    x.grad = None
+    ((x + 0.5) ** y).backward()
+    np.testing.assert_allclose(x.grad.item(), 3 * 2.5**2)
+    np.testing.assert_allclose(y.grad.item(), 2.5**3 * np.log(2.5))
+    w, b = Tensor(np.array([1.0, 2.0]), requires_grad=True), _zero_d(0.5)
+    ((w * b).sum() * c + b.sum() * c).backward()
+    np.testing.assert_allclose(b.grad.item(), 3 * 3 + 3)
+
+
+def test_data_and_gradients_of_0d_results_are_arrays() -> None:
+    x = _zero_d(2.0)
+    assert type((x * 2.0).data) is np.ndarray
+    assert type(sum(Tensor(np.array([1.0, 2.0]))).data) is np.ndarray
+    (x.exp() * 2.0).backward()
+    assert type(x.grad.data) is np.ndarray
+
+
+def test_division_by_a_number_is_a_true_division() -> None:
+    np.testing.assert_allclose((Tensor(np.array([1e-300])) / 1e-310).data, [1e10])
+    assert np.isfinite((Tensor(np.float32([1e-30])) / 1e-39).data).all()
+    x = np.random.default_rng(0).normal(size=1000)
+    for c in (3.0, 7.0, 0.1):
+        assert np.array_equal((Tensor(x) / c).data, (torch.tensor(x) / c).numpy())
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda t, x: x.relu().sqrt(),
+        lambda t, x: x.relu() ** 0.5,
+        lambda t, x: x.relu().log(),
+        lambda t, x: t.maximum(x, t.zeros(3, dtype=x.dtype)).sqrt(),
+        lambda t, x: x**0.0,
+        lambda t, x: 0.0**x,
+    ],
+)
+def test_masks_select_the_gradient_as_pytorch(fn: object) -> None:
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor([-1.0, 0.0, 4.0], requires_grad=True)
+        fn(lib, x).sum().backward()  # type: ignore[operator]
+        grads.append(x.grad.tolist())
+    assert grads[0] == grads[1]
+
+
+def test_value_relu_selects_too() -> None:
+    v = Value(-1.0)
+    (v.relu() ** 0.5).backward()
+    assert v.grad == 0.0
+
+
+def test_value_edge_values() -> None:
+    assert np.isnan(Value(float("nan")).relu().data)
+    assert np.isnan((Value(-10.0) ** 400.5).data)
+    with pytest.raises(OverflowError, match="Value"):
+        Value(10**400)
+
+
+def test_matmul_names_the_batch_dims_that_do_not_broadcast() -> None:
+    with pytest.raises(ValueError, match=r"batch dims .*\(\(2,\) and \(3,\)\)"):
+        ag.ones(2, 3, 4) @ ag.ones(3, 4, 5)
+
+
+def test_an_index_list_may_hold_tensors() -> None:
+    x = ag.tensor([10.0, 20.0, 30.0])
+    assert x[[ag.tensor(2), ag.tensor(0)]].tolist() == [30.0, 10.0]
+
+
+def test_an_empty_cross_entropy_batch_is_nan_as_in_pytorch() -> None:
+    import nn.functional as F
+
+    loss = F.cross_entropy(ag.zeros(0, 3, requires_grad=True), ag.zeros(0, dtype=ag.int64))
+    assert np.isnan(loss.item())
+
+
+def test_parameter_names_with_nul_or_lone_surrogates_draw() -> None:
+    w = ag.tensor([1.0], requires_grad=True)
+    drawing = ag.draw_graph((w * 2).sum(), params={"w\x00\ud800": w})
+    assert "\x00" not in drawing.source
+    if shutil.which("dot"):
+        assert drawing.pipe(format="svg")

@@ -1,0 +1,1 @@
+"""Helpers shared by the test packages: finite differences, the bad-input row runner, paths."""
