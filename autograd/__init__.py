@@ -1,7 +1,9 @@
 """dagrad's autograd engine: Value (scalars, micrograd's API) and Tensor (arrays, PyTorch's API)
 on one graph core. ``import autograd as torch`` runs everyday PyTorch code."""
 
+import builtins
 import warnings
+from typing import TYPE_CHECKING
 
 from . import dtypes
 from .anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
@@ -27,6 +29,7 @@ from .creation import (
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -34,6 +37,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .devices import cuda, device
 from .draw import draw_graph
 from .dtypes import (
     bool_,
@@ -66,7 +70,6 @@ from .value import Value
 
 pow = power  # noqa: A001, F405 - torch.pow
 Size = tuple  # torch.Size: a tensor's shape is a tuple
-device = str  # torch.device('cpu') is the string 'cpu'
 float = float32  # noqa: A001 - torch.float
 int = int32  # noqa: A001 - torch.int
 bool = bool_  # noqa: A001 - torch.bool
@@ -78,6 +81,54 @@ def is_tensor(obj: object) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
+
+
+# --- more torch. names (issue 16): functions of the Tensor methods, and what dagrad lacks ---
+
+
+def is_floating_point(input: Tensor) -> builtins.bool:
+    return input.is_floating_point()
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()
+
+
+_NOT_IN_DAGRAD = {
+    **dict.fromkeys(
+        ("complex32", "complex64", "complex128", "cfloat", "cdouble", "chalf", "complex", "view_as_complex",
+         "view_as_real", "real", "imag", "angle", "conj", "polar"),
+        "complex numbers (dagrad has bool, integer and floating dtypes only)",
+    ),
+    "bfloat16": "the bfloat16 dtype (NumPy has none; use float16 or float32)",
+    **dict.fromkeys(
+        ("sparse", "sparse_coo_tensor", "sparse_csr_tensor", "sparse_csc_tensor", "sparse_coo", "sparse_csr"),
+        "sparse tensors (dagrad's tensors are dense NumPy arrays)",
+    ),
+    **dict.fromkeys(
+        ("qint8", "quint8", "qint32", "quantize_per_tensor", "quantize_per_channel", "quantization"),
+        "quantized tensors",
+    ),
+    "jit": "TorchScript (torch.jit)",
+    "fx": "torch.fx graph tracing (dagrad's graph is built as ops run: see draw_graph)",
+    "distributed": "distributed training",
+    "mps": "Apple GPUs (dagrad runs on the CPU)",
+    "fft": "torch.fft",
+}  # fmt: skip
+
+
+if not TYPE_CHECKING:  # for type checkers a missing name stays an error, not an object
+
+    def __getattr__(name: str) -> object:
+        """Names of PyTorch that dagrad does not have: an error that says so."""
+        if name in _NOT_IN_DAGRAD:
+            raise AttributeError(
+                f"autograd.{name}: dagrad does not support {_NOT_IN_DAGRAD[name]} (torch.{name})"
+            )
+        raise AttributeError(
+            f"module 'autograd' has no attribute {name!r} (dagrad covers the everyday part of "
+            f"PyTorch's API; torch.{name} is not part of it)"
+        )
 
 
 # NumPy warns about log(0), 0/0 and overflow; PyTorch gives inf/nan silently, and so does dagrad

@@ -28,13 +28,31 @@ def _finish(data: np.ndarray, requires_grad: bool, device: Any, who: str) -> Ten
     return t
 
 
-def _size(who: str, size: tuple[Any, ...]) -> tuple[int, ...]:
+def _size(who: str, size: tuple[Any, ...], named: Any = None) -> tuple[int, ...]:
+    """Sizes given as ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(size=(2, 3))``."""
+    if named is not None:
+        if size:
+            raise TypeError(f"{who}: pass the sizes or size=, not both")
+        size = (named,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     shape = integers(who, size)
     if any(n < 0 for n in shape):
         raise ValueError(f"{who}: sizes must be non-negative, got {shape}")
     return shape
+
+
+def _named_size(who: str, options: dict[str, Any]) -> Any:
+    """PyTorch's keyword ``size=``; the memory options PyTorch also takes (``layout``,
+    ``pin_memory``) are accepted at their CPU values."""
+    size = options.pop("size", None)
+    layout = options.pop("layout", None)
+    if layout is not None and str(layout) not in ("strided", "torch.strided"):
+        raise ValueError(f"{who}: layout {layout!r} is not supported (dagrad has dense tensors only)")
+    options.pop("pin_memory", None)
+    if options:
+        raise TypeError(f"{who}: unexpected arguments {sorted(options)}")
+    return size
 
 
 def _float_dtype(dtype: Any, who: str) -> np.dtype[Any]:
@@ -68,17 +86,23 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return make_const(to_array(data, dtype, "as_tensor()"))
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.zeros(_size("zeros()", size), _float_dtype(dtype, "zeros()")), requires_grad, device, "zeros()")
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **options: Any) -> Tensor:  # fmt: skip
+    shape = _size("zeros()", size, _named_size("zeros()", options))
+    return _finish(np.zeros(shape, _float_dtype(dtype, "zeros()")), requires_grad, device, "zeros()")
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_size("ones()", size), _float_dtype(dtype, "ones()")), requires_grad, device, "ones()")
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **options: Any) -> Tensor:  # fmt: skip
+    shape = _size("ones()", size, _named_size("ones()", options))
+    return _finish(np.ones(shape, _float_dtype(dtype, "ones()")), requires_grad, device, "ones()")
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **options: Any) -> Tensor:  # fmt: skip
     """Uninitialised in PyTorch; zeros here (never garbage)."""
-    return _finish(np.zeros(_size("empty()", size), _float_dtype(dtype, "empty()")), requires_grad, device, "empty()")
+    shape = _size("empty()", size, _named_size("empty()", options))
+    return _finish(np.zeros(shape, _float_dtype(dtype, "empty()")), requires_grad, device, "empty()")
 
 
 def _fill_dtype(value: Any, dtype: Any, who: str) -> np.dtype[Any]:
@@ -152,16 +176,19 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, 
     return _finish(data, requires_grad, device, "eye()")
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         **options: Any) -> Tensor:  # fmt: skip
     """Uniform on [0, 1), from the shared generator (``manual_seed``) or ``generator``."""
     d = _float_dtype(dtype, "rand()")
-    return _finish(rng(generator).random(_size("rand()", size)).astype(d), requires_grad, device, "rand()")
+    shape = _size("rand()", size, _named_size("rand()", options))
+    return _finish(rng(generator).random(shape).astype(d), requires_grad, device, "rand()")
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+          **options: Any) -> Tensor:  # fmt: skip
     """Standard normal, from the shared generator (``manual_seed``) or ``generator``."""
     d = _float_dtype(dtype, "randn()")
-    data = rng(generator).standard_normal(_size("randn()", size)).astype(d)
+    data = rng(generator).standard_normal(_size("randn()", size, _named_size("randn()", options))).astype(d)
     return _finish(data, requires_grad, device, "randn()")
 
 
@@ -184,14 +211,34 @@ def randperm(n: int, *, generator: Any = None, dtype: Any = None, device: Any = 
     return _finish(rng(generator).permutation(n).astype(d), False, device, "randperm()")
 
 
-def rand_like(input: Any, *, dtype: Any = None, generator: Any = None) -> Tensor:
-    shape, d = _like("rand_like()", input, dtype)
-    return make_const(rng(generator).random(shape).astype(d))
+def _random_like(who: str, input: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype[Any]]:
+    shape, d = _like(who, input, dtype)
+    if d.kind != "f":
+        raise TypeError(f"{who}: needs a floating dtype (as in PyTorch), got {d}; pass dtype=")
+    return shape, d
 
 
-def randn_like(input: Any, *, dtype: Any = None, generator: Any = None) -> Tensor:
-    shape, d = _like("randn_like()", input, dtype)
-    return make_const(rng(generator).standard_normal(shape).astype(d))
+def rand_like(input: Any, *, dtype: Any = None, generator: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:  # fmt: skip
+    shape, d = _random_like("rand_like()", input, dtype)
+    return _finish(rng(generator).random(shape).astype(d), requires_grad, device, "rand_like()")
+
+
+def randn_like(input: Any, *, dtype: Any = None, generator: Any = None, device: Any = None,
+               requires_grad: bool = False) -> Tensor:  # fmt: skip
+    shape, d = _random_like("randn_like()", input, dtype)
+    return _finish(rng(generator).standard_normal(shape).astype(d), requires_grad, device, "randn_like()")
+
+
+def randint_like(input: Any, low: int = 0, high: Any = None, *, dtype: Any = None, generator: Any = None,
+                 device: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """Integers in ``[low, high)`` (``randint_like(x, high)`` starts at 0) in ``input``'s shape
+    and dtype."""
+    if high is None:
+        low, high = 0, low
+    shape, d = _like("randint_like()", input, dtype)
+    data = rng(generator).integers(low, high, shape).astype(d)
+    return _finish(data, requires_grad, device, "randint_like()")
 
 
 def _typed(name: str, dtype: np.dtype[Any]) -> Any:

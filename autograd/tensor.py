@@ -9,6 +9,7 @@ checked as PyTorch checks them: see ``_inplace``.
 
 from __future__ import annotations
 
+import builtins
 import numbers
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import dtypes
+from .devices import CPU
 from .graph import Node, check_saved
 from .modes import clock, mode
 from .op import Op
@@ -87,6 +89,11 @@ _NOTHING = object()
 
 
 def _not_numeric(data: Any, arr: np.ndarray, who: str) -> TypeError:
+    if arr.dtype.kind == "c" or isinstance(data, complex):
+        return TypeError(
+            f"{who}: data of dtype {arr.dtype} is not numeric for dagrad, which has no complex "
+            "dtypes (PyTorch's torch.complex64 and torch.complex128): use real numbers"
+        )
     if isinstance(data, (np.ndarray, np.generic)):
         return TypeError(
             f"{who}: data of dtype {arr.dtype} is not numeric; "
@@ -249,7 +256,15 @@ class Tensor(Node):
 
     @property
     def device(self) -> str:
-        return "cpu"
+        return CPU
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        raise RuntimeError(
+            "cuda(): dagrad runs on the CPU only and has no CUDA; remove the call (or use .cpu())"
+        )
+
+    def is_complex(self) -> bool:
+        return False
 
     @property
     def is_cuda(self) -> bool:
@@ -416,6 +431,126 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> Tensor:
         return _compare(">=", np.greater_equal, self, other)
 
+    # bitwise ops on bool and integer tensors (ops/logic.py)
+    def __and__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(other, self)
+
+    def __or__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(other, self)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(other, self)
+
+    def __invert__(self) -> Tensor:
+        return _ops.bitwise_not(self)
+
+    def __lshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(other, self)
+
+    def eq(self, other: Any) -> Tensor:
+        return self.__eq__(other)
+
+    def ne(self, other: Any) -> Tensor:
+        return self.__ne__(other)
+
+    def lt(self, other: Any) -> Tensor:
+        return self.__lt__(other)
+
+    def le(self, other: Any) -> Tensor:
+        return self.__le__(other)
+
+    def gt(self, other: Any) -> Tensor:
+        return self.__gt__(other)
+
+    def ge(self, other: Any) -> Tensor:
+        return self.__ge__(other)
+
+    not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def bitwise_not(self) -> Tensor:
+        return _ops.bitwise_not(self)
+
+    def bitwise_left_shift(self, other: Any) -> Tensor:
+        return _ops.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other: Any) -> Tensor:
+        return _ops.bitwise_right_shift(self, other)
+
+    def logical_and(self, other: Any) -> Tensor:
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _ops.logical_or(self, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _ops.logical_xor(self, other)
+
+    def logical_not(self) -> Tensor:
+        return _ops.logical_not(self)
+
+    def isnan(self) -> Tensor:
+        return _ops.isnan(self)
+
+    def isinf(self) -> Tensor:
+        return _ops.isinf(self)
+
+    def isfinite(self) -> Tensor:
+        return _ops.isfinite(self)
+
+    def isposinf(self) -> Tensor:
+        return _ops.isposinf(self)
+
+    def isneginf(self) -> Tensor:
+        return _ops.isneginf(self)
+
+    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Any) -> bool:
+        return _ops.equal(self, other)
+
+    # any/all/prod/var/std also answer NumPy's np.all(x), np.prod(x), np.std(x), ... (which call
+    # these methods with out=None, and ddof= for np.std/np.var)
+    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("any", out)
+        return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("all", out)
+        return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
     # in-place ops ------------------------------------------------------------------------------
     def _inplace(
         self, name: str, out_of_place: Callable[[Tensor], Tensor], old: Tensor | None = None
@@ -543,6 +678,60 @@ class Tensor(Node):
     def masked_fill_(self, mask: Any, value: Any) -> Tensor:
         return self._inplace("masked_fill_", lambda old: _ops.masked_fill(old, mask, value))
 
+    def exp_(self) -> Tensor:
+        return self._inplace("exp_", lambda old: old.exp())
+
+    def log_(self) -> Tensor:
+        return self._inplace("log_", lambda old: old.log())
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace("sqrt_", lambda old: old.sqrt())
+
+    def abs_(self) -> Tensor:
+        return self._inplace("abs_", lambda old: old.abs())
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace("sigmoid_", lambda old: old.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        return self._inplace("tanh_", lambda old: old.tanh())
+
+    def relu_(self) -> Tensor:
+        return self._inplace("relu_", lambda old: old.relu())
+
+    def floor_(self) -> Tensor:
+        return self._inplace("floor_", lambda old: old.floor())
+
+    def ceil_(self) -> Tensor:
+        return self._inplace("ceil_", lambda old: old.ceil())
+
+    def round_(self) -> Tensor:
+        return self._inplace("round_", lambda old: old.round())
+
+    def trunc_(self) -> Tensor:
+        return self._inplace("trunc_", lambda old: old.trunc())
+
+    def sin_(self) -> Tensor:
+        return self._inplace("sin_", lambda old: old.sin())
+
+    def cos_(self) -> Tensor:
+        return self._inplace("cos_", lambda old: old.cos())
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace("reciprocal_", lambda old: old.reciprocal())
+
+    def square_(self) -> Tensor:
+        return self._inplace("square_", lambda old: old.square())
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace("lerp_", lambda old: _ops.lerp(old, end, weight))
+
+    def clamp_min_(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self._inplace("clamp_min_", lambda old: _ops.clamp(old, min=min))
+
+    def clamp_max_(self, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return self._inplace("clamp_max_", lambda old: _ops.clamp(old, max=max))
+
     # arithmetic -----------------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
         return _ops.add(self, other)
@@ -637,6 +826,30 @@ class Tensor(Node):
     def fmod(self, other: Any) -> Tensor:
         return _ops.fmod(self, other)
 
+    def subtract(self, other: Any, *, alpha: Any = 1) -> Tensor:
+        return _ops.sub(self, other, alpha=alpha)
+
+    def multiply(self, other: Any) -> Tensor:
+        return _ops.mul(self, other)
+
+    def divide(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        return _ops.div(self, other, rounding_mode=rounding_mode)
+
+    def true_divide(self, other: Any) -> Tensor:
+        return _ops.div(self, other)
+
+    def negative(self) -> Tensor:
+        return _ops.neg(self)
+
+    def absolute(self) -> Tensor:
+        return self._unary(_ops.abs)
+
+    def clamp_min(self, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return _ops.clamp(self, min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+        return _ops.clamp(self, max=max)
+
     # elementwise functions (ops/unary.py)
     def exp(self) -> Tensor:
         return self._unary(_ops.exp)
@@ -674,6 +887,75 @@ class Tensor(Node):
     def sign(self) -> Tensor:
         return self._unary(_ops.sign)
 
+    sgn = sign
+
+    def sin(self) -> Tensor:
+        return self._unary(_ops.sin)
+
+    def cos(self) -> Tensor:
+        return self._unary(_ops.cos)
+
+    def tan(self) -> Tensor:
+        return self._unary(_ops.tan)
+
+    def asin(self) -> Tensor:
+        return self._unary(_ops.asin)
+
+    def acos(self) -> Tensor:
+        return self._unary(_ops.acos)
+
+    def atan(self) -> Tensor:
+        return self._unary(_ops.atan)
+
+    def sinh(self) -> Tensor:
+        return self._unary(_ops.sinh)
+
+    def cosh(self) -> Tensor:
+        return self._unary(_ops.cosh)
+
+    def asinh(self) -> Tensor:
+        return self._unary(_ops.asinh)
+
+    def acosh(self) -> Tensor:
+        return self._unary(_ops.acosh)
+
+    def atanh(self) -> Tensor:
+        return self._unary(_ops.atanh)
+
+    def log2(self) -> Tensor:
+        return self._unary(_ops.log2)
+
+    def log10(self) -> Tensor:
+        return self._unary(_ops.log10)
+
+    def log1p(self) -> Tensor:
+        return self._unary(_ops.log1p)
+
+    def exp2(self) -> Tensor:
+        return self._unary(_ops.exp2)
+
+    def expm1(self) -> Tensor:
+        return self._unary(_ops.expm1)
+
+    def rsqrt(self) -> Tensor:
+        return self._unary(_ops.rsqrt)
+
+    def square(self) -> Tensor:
+        return self._unary(_ops.square)
+
+    def reciprocal(self) -> Tensor:
+        return self._unary(_ops.reciprocal)
+
+    def erf(self) -> Tensor:
+        return self._unary(_ops.erf)
+
+    arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+
+    def atan2(self, other: Any) -> Tensor:
+        return _ops.atan2(self, other)
+
+    arctan2 = atan2
+
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         return _ops.clamp(self, min, max)
 
@@ -687,6 +969,12 @@ class Tensor(Node):
 
     def masked_fill(self, mask: Any, value: Any) -> Tensor:
         return _ops.masked_fill(self, mask, value)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        return _ops.lerp(self, end, weight)
+
+    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+        return _ops.nan_to_num(self, nan, posinf, neginf)
 
     def gather(self, dim: int, index: Any) -> Tensor:
         return _ops.gather(self, dim, index)
@@ -741,11 +1029,13 @@ class Tensor(Node):
 
     # reductions (ops/reductions.py): PyTorch's dim=/keepdim= and NumPy's axis=/keepdims=
     def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
-            keepdims: Any = None) -> Tensor:  # fmt: skip
+            keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("sum", out)
         return _ops.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
-             keepdims: Any = None) -> Tensor:  # fmt: skip
+             keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("mean", out)
         return _ops.mean(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
     def amax(self, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
@@ -757,11 +1047,13 @@ class Tensor(Node):
         return _ops.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: Any = None) -> Any:  # fmt: skip
+            keepdims: Any = None, out: Any = None) -> Any:  # fmt: skip
+        _no_out("max", out)
         return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: Any = None) -> Any:  # fmt: skip
+            keepdims: Any = None, out: Any = None) -> Any:  # fmt: skip
+        _no_out("min", out)
         return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def argmax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Tensor:
@@ -773,6 +1065,57 @@ class Tensor(Node):
     def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
                   keepdims: Any = None) -> Tensor:  # fmt: skip
         return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def prod(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, axis: Any = None,
+             keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("prod", out)
+        return _ops.prod(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
+
+    def var(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *, correction: Any = None,
+            axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("var", out)
+        x = self if dtype is None else _ops.astype(self, dtype)
+        correction = ddof if ddof is not None else correction
+        return _ops.var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+
+    def std(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *, correction: Any = None,
+            axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
+            out: Any = None) -> Tensor:  # fmt: skip
+        _no_out("std", out)
+        x = self if dtype is None else _ops.astype(self, dtype)
+        correction = ddof if ddof is not None else correction
+        return _ops.std(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+        return _ops.norm(self, p, dim, keepdim, dtype)
+
+    def cumsum(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
+        return _ops.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
+        return _ops.cumprod(self, dim, dtype=dtype)
+
+    def logcumsumexp(self, dim: builtins.int) -> Tensor:
+        return _ops.logcumsumexp(self, dim)
+
+    def cummax(self, dim: builtins.int) -> Any:
+        return _ops.cummax(self, dim)
+
+    def cummin(self, dim: builtins.int) -> Any:
+        return _ops.cummin(self, dim)
+
+    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool | None = False) -> Any:
+        return _ops.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool = False) -> Tensor:
+        return _ops.argsort(self, dim, descending, stable)
+
+    def msort(self) -> Tensor:
+        return _ops.msort(self)
+
+    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True, sorted: builtins.bool = True) -> Any:  # noqa: A002
+        return _ops.topk(self, k, dim, largest, sorted)
 
     def softmax(self, dim: Any = None, *, axis: Any = None) -> Tensor:
         return _ops.softmax(self, dim, axis=axis)
@@ -831,6 +1174,157 @@ class Tensor(Node):
     def broadcast_to(self, shape: Any) -> Tensor:
         return _ops.broadcast_to(self, shape)
 
+    def unflatten(self, dim: builtins.int, sizes: Any) -> Tensor:
+        return _ops.unflatten(self, dim, sizes)
+
+    # picking parts (ops/indexing.py, ops/scatter.py) and rearranging (ops/layout.py)
+    def narrow(self, dim: builtins.int, start: Any, length: Any) -> Tensor:
+        return _ops.narrow(self, dim, start, length)
+
+    def select(self, dim: builtins.int, index: Any) -> Tensor:
+        return _ops.select(self, dim, index)
+
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return _ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return _ops.chunk(self, chunks, dim)
+
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return _ops.unbind(self, dim)
+
+    def index_select(self, dim: builtins.int, index: Any) -> Tensor:
+        return _ops.index_select(self, dim, index)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        return _ops.masked_select(self, mask)
+
+    def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Tensor:
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def scatter(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+        return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+        return self._inplace("scatter_", lambda old: _ops.scatter(old, dim, index, src, value=value, reduce=reduce))
+
+    def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Tensor:
+        return self._inplace("scatter_add_", lambda old: _ops.scatter_add(old, dim, index, src))
+
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        return _ops.where(condition, self, other)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return _ops.flip(self, *dims)
+
+    def fliplr(self) -> Tensor:
+        return _ops.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return _ops.flipud(self)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return _ops.roll(self, shifts, dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        return _ops.repeat(self, *sizes)
+
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
+        return _ops.triu(self, diagonal)
+
+    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
+        return _ops.diag(self, diagonal)
+
+    def trace(self) -> Tensor:
+        return _ops.trace(self)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return _ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def ravel(self) -> Tensor:
+        return _ops.ravel(self)
+
+    def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False, return_counts: builtins.bool = False,  # noqa: A002
+               dim: Any = None) -> Any:  # fmt: skip
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _ops.count_nonzero(self, dim)
+
+    def dot(self, other: Any) -> Tensor:
+        return _ops.dot(self, other)
+
+    def mv(self, vec: Any) -> Tensor:
+        return _ops.mv(self, vec)
+
+    def bmm(self, mat2: Any) -> Tensor:
+        return _ops.bmm(self, mat2)
+
+    def outer(self, vec2: Any) -> Tensor:
+        return _ops.outer(self, vec2)
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def ndimension(self) -> builtins.int:
+        return int(self.data.ndim)
+
+    def nelement(self) -> builtins.int:
+        return int(self.data.size)
+
+    def is_contiguous(self) -> builtins.bool:
+        return True  # what contiguous() returns is usable as it is
+
+    # new tensors like this one (its dtype unless given)
+    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        from .creation import tensor
+
+        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        from .creation import zeros
+
+        return zeros(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        from .creation import ones
+
+        return ones(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
+                 requires_grad: builtins.bool = False) -> Tensor:  # fmt: skip
+        from .creation import full
+
+        return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
+                    requires_grad=requires_grad)  # fmt: skip
+
+    # filling in place from the shared generator (autograd.manual_seed), as nn.init does
+    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
+        from .random import rng
+
+        values = rng(generator).uniform(from_, to, self.shape)
+        return self._inplace("uniform_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype))))
+
+    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
+        from .random import rng
+
+        values = rng(generator).normal(mean, std, self.shape)
+        return self._inplace("normal_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype))))
+
 
 _UFUNC_OPS = {
     np.add: "add",
@@ -849,6 +1343,18 @@ _UFUNC_OPS = {
     np.minimum: "minimum",
     np.floor_divide: "floor_divide",
     np.remainder: "remainder",
+    # the elementwise functions of issue 16
+    **{getattr(np, n): n for n in ("sin", "cos", "tan", "sinh", "cosh", "log2", "log10", "log1p",
+                                   "exp2", "expm1", "square", "reciprocal", "sign", "floor", "ceil",
+                                   "trunc", "fmod")},  # fmt: skip
+    np.arcsin: "asin",
+    np.arccos: "acos",
+    np.arctan: "atan",
+    np.arcsinh: "asinh",
+    np.arccosh: "acosh",
+    np.arctanh: "atanh",
+    np.arctan2: "atan2",
+    np.rint: "round",
 }
 
 _TYPE_NAMES = {
@@ -864,6 +1370,11 @@ _TYPE_NAMES = {
 }
 
 
+def _no_out(name: str, out: Any) -> None:
+    if out is not None:
+        raise TypeError(f"{name}(): out= is not supported; use the returned tensor")
+
+
 def _format_number(x: Any) -> str:
     v = x.item() if hasattr(x, "item") else x
     if isinstance(v, float):
@@ -873,7 +1384,7 @@ def _format_number(x: Any) -> str:
 
 _FORMATTER = {"float_kind": lambda v: _format_number(float(v))}
 
-_VIEW_OPS = frozenset({"index", "reshape", "permute", "expand", "squeeze", "unsqueeze"})
+_VIEW_OPS = frozenset({"index", "reshape", "permute", "expand", "squeeze", "unsqueeze", "diagonal"})
 
 
 def _is_view(op: Op | None) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from .graph import Node
 from .modes import mode
 from .op import Op
-from .ops import unary
+from .ops import trig, unary
 from .ops.arithmetic import (
     ADD,
     ADD_CONST,
@@ -380,6 +380,66 @@ class Value(Node):
         return make(unary.abs.on_float(self.data), (self,), unary.abs)
 
     __abs__ = abs
+
+    def sin(self) -> Value:
+        return make(trig.sin.on_float(self.data), (self,), trig.sin)
+
+    def cos(self) -> Value:
+        return make(trig.cos.on_float(self.data), (self,), trig.cos)
+
+    def tan(self) -> Value:
+        return make(trig.tan.on_float(self.data), (self,), trig.tan)
+
+    def asin(self) -> Value:
+        return make(trig.asin.on_float(self.data), (self,), trig.asin)
+
+    def acos(self) -> Value:
+        return make(trig.acos.on_float(self.data), (self,), trig.acos)
+
+    def atan(self) -> Value:
+        return make(trig.atan.on_float(self.data), (self,), trig.atan)
+
+    def sinh(self) -> Value:
+        return make(trig.sinh.on_float(self.data), (self,), trig.sinh)
+
+    def cosh(self) -> Value:
+        return make(trig.cosh.on_float(self.data), (self,), trig.cosh)
+
+    def asinh(self) -> Value:
+        return make(trig.asinh.on_float(self.data), (self,), trig.asinh)
+
+    def acosh(self) -> Value:
+        return make(trig.acosh.on_float(self.data), (self,), trig.acosh)
+
+    def atanh(self) -> Value:
+        return make(trig.atanh.on_float(self.data), (self,), trig.atanh)
+
+    def log2(self) -> Value:
+        return make(unary.log2.on_float(self.data), (self,), unary.log2)
+
+    def log10(self) -> Value:
+        return make(unary.log10.on_float(self.data), (self,), unary.log10)
+
+    def log1p(self) -> Value:
+        return make(unary.log1p.on_float(self.data), (self,), unary.log1p)
+
+    def exp2(self) -> Value:
+        return make(unary.exp2.on_float(self.data), (self,), unary.exp2)
+
+    def expm1(self) -> Value:
+        return make(unary.expm1.on_float(self.data), (self,), unary.expm1)
+
+    def rsqrt(self) -> Value:
+        return make(unary.rsqrt.on_float(self.data), (self,), unary.rsqrt)
+
+    def square(self) -> Value:
+        return make(unary.square.on_float(self.data), (self,), unary.square)
+
+    def reciprocal(self) -> Value:
+        return make(unary.reciprocal.on_float(self.data), (self,), unary.reciprocal)
+
+    def erf(self) -> Value:
+        return make(unary.erf.on_float(self.data), (self,), unary.erf)
 
 
 def _compared(other: Any) -> Any:

@@ -499,3 +499,12 @@ def _int_safe_power(x: Any, y: Any) -> Any:
         negative_power = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
         return np.where(exponent < 0, negative_power, out).astype(out.dtype)
     return np.power(x, y)
+
+
+# PyTorch's other names for the same functions
+subtract, multiply, divide, negative = sub, mul, div, neg
+
+
+def true_divide(input: Any, other: Any) -> Tensor:
+    """``input / other`` (``div`` without rounding)."""
+    return div(input, other)

@@ -281,3 +281,26 @@ _UNSET = object()
 def keep_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     """``shape`` with the reduced ``axes`` kept as size 1."""
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+# --- rules written once with Tensor ops -----------------------------------------------------------
+
+
+def on_tensors(rule: Any) -> Any:
+    """Run a rule written with Tensor ops on raw arrays too: in the fast path its arguments are
+    wrapped as constant Tensors (nothing is recorded) and the results unwrapped; under
+    ``create_graph`` it runs on the nodes, so second derivatives follow. For rules too intricate
+    to write twice (prod, cumprod, norm); the wrapping costs a few microseconds per call."""
+
+    def run(ctx: Any, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        if isinstance(g, Node):
+            return rule(ctx, g, out, *inputs)  # type: ignore[no-any-return]
+        from ..tensor import make_const
+
+        wrapped = [make_const(np.asarray(a)) for a in (g, out, *inputs)]
+        grads = rule(ctx, *wrapped)
+        return tuple(None if r is None else r.data for r in grads)
+
+    run.__name__ = run.__qualname__ = getattr(rule, "__name__", "rule")
+    run.__doc__ = rule.__doc__
+    return run

@@ -95,6 +95,20 @@ GETITEM = Op(
         check(lambda t, x, m: x[m], real(3, 4), mask(3, 4)),
         check(lambda t, x, i: x[1, :, i], real(2, 3, 4), index(2, high=4)),
         check(lambda t, x: x[None, ..., -1], real(2, 3)),
+        # the functions below, which all record this op
+        check(lambda t, x: x.narrow(1, 1, 2), real(3, 4)),
+        check(lambda t, x: t.narrow(x, 0, -2, 2).select(1, -1), real(3, 4)),
+        check(lambda t, x: x.split(2, dim=1), real(3, 5)),
+        check(lambda t, x: t.split(x, [1, 3]), real(4, 2)),
+        check(lambda t, x: x.chunk(3, -1), real(2, 7)),
+        check(lambda t, x: t.unbind(x, 1), real(2, 3)),
+        check(lambda t, x, i: x.index_select(1, i), real(3, 4), index(5, high=4)),
+        check(lambda t, x, i: t.index_select(x, 0, i), real(3, 2), index(high=3)),
+        check(lambda t, x, m: x.masked_select(m), real(3, 4), mask(3, 4)),
+        check(lambda t, x, m: t.masked_select(x, m), real(4), mask(3, 1)),
+        check(lambda t, x: x.repeat_interleave(2, dim=1), real(2, 3)),
+        check(lambda t, x: t.repeat_interleave(x, 3), real(2, 2)),
+        check(lambda t, x: x.repeat_interleave(t.tensor([2, 0, 1]), dim=0), real(3, 2)),
     ],
 )
 
@@ -121,6 +135,186 @@ def _take(data: np.ndarray, idx: Any) -> Any:
     if isinstance(out, np.generic):
         out = data[(idx if isinstance(idx, tuple) else (idx,)) + (Ellipsis,)]
     return out
+
+
+# --- functions that pick parts of a tensor, recorded as indexing ------------------------------------
+
+
+def _at(dim: int, part: Any) -> tuple[Any, ...]:
+    """An index that applies ``part`` to dim ``dim`` (every element of the dims before it)."""
+    return (slice(None),) * dim + (part,)
+
+
+def _position(op: str, value: Any, what: str) -> int:
+    if isinstance(value, Tensor) and value.ndim == 0 and value.dtype.kind in "iu":
+        value = value.item()
+    if not is_int(value):
+        raise TypeError(f"{op}(): {what} must be an integer, got {value!r:.40}")
+    return int(value)
+
+
+def narrow(input: Any, dim: int, start: Any, length: Any) -> Tensor:
+    """``length`` elements of dim ``dim`` from ``start`` on (a view; a negative start counts
+    from the end)."""
+    from .common import one_dim
+
+    x = as_tensor(input, "narrow")
+    d = one_dim("narrow", dim, x.ndim)
+    n = x.shape[d] if x.ndim else 1
+    begin, size = _position("narrow", start, "start"), _position("narrow", length, "length")
+    if begin < 0:
+        begin += n
+    if not 0 <= begin <= n or size < 0 or begin + size > n:
+        raise IndexError(
+            f"narrow(): start {start} and length {length} do not fit dim {d} of size {n} "
+            f"(shape {tuple(x.shape)})"
+        )
+    return getitem(x, _at(d, slice(begin, begin + size)))
+
+
+def select(input: Any, dim: int, index: Any) -> Tensor:
+    """The slice at ``index`` of dim ``dim``, which is removed (``x.select(0, i)`` is ``x[i]``)."""
+    from .common import one_dim
+
+    x = as_tensor(input, "select")
+    if x.ndim == 0:
+        raise IndexError("select(): cannot select from a 0-d tensor")
+    d = one_dim("select", dim, x.ndim)
+    i = _position("select", index, "index")
+    if not -x.shape[d] <= i < x.shape[d]:
+        raise IndexError(f"select(): index {i} is out of range for dim {d} of size {x.shape[d]}")
+    return getitem(x, _at(d, i))
+
+
+def _splits(x: Tensor, d: int, sizes: list[int]) -> tuple[Tensor, ...]:
+    bounds = np.cumsum([0] + sizes)
+    return tuple(getitem(x, _at(d, slice(int(a), int(b)))) for a, b in zip(bounds[:-1], bounds[1:]))
+
+
+def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of pieces of dim ``dim``: of ``split_size`` each (the last may be smaller), or of
+    the sizes listed."""
+    from .common import integers, one_dim
+
+    x = as_tensor(tensor, "split")
+    if x.ndim == 0:
+        raise ValueError("split(): cannot split a 0-d tensor")
+    d = one_dim("split", dim, x.ndim)
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = list(integers("split", tuple(split_size_or_sections)))
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(
+                f"split(): sizes {sizes} must be non-negative and add up to {n}, the size of dim {d}"
+            )
+        return _splits(x, d, sizes)
+    size = _position("split", split_size_or_sections, "split_size")
+    if size <= 0 and not (size == 0 and n == 0):
+        raise ValueError(f"split(): split_size must be positive, got {size}")
+    if n == 0:
+        return (getitem(x, _at(d, slice(0, 0))),)
+    return _splits(x, d, [min(size, n - start) for start in range(0, n, size)])
+
+
+def chunk(input: Any, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Dim ``dim`` split into ``chunks`` views of equal size (ceil(n / chunks); the last may be
+    smaller, and there may be fewer chunks than asked for)."""
+    from .common import one_dim
+
+    x = as_tensor(input, "chunk")
+    count = _position("chunk", chunks, "chunks")
+    if count <= 0:
+        raise ValueError(f"chunk(): chunks must be positive, got {count}")
+    if x.ndim == 0:
+        raise ValueError("chunk(): cannot chunk a 0-d tensor")
+    d = one_dim("chunk", dim, x.ndim)
+    n = x.shape[d]
+    if n == 0:  # PyTorch: `chunks` empty pieces
+        return tuple(getitem(x, _at(d, slice(0, 0))) for _ in range(count))
+    size = -(-n // count)
+    return _splits(x, d, [min(size, n - start) for start in range(0, n, size)])
+
+
+def unbind(input: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices along ``dim``, with that dim removed."""
+    from .common import one_dim
+
+    x = as_tensor(input, "unbind")
+    if x.ndim == 0:
+        raise ValueError("unbind(): cannot unbind a 0-d tensor")
+    d = one_dim("unbind", dim, x.ndim)
+    return tuple(getitem(x, _at(d, i)) for i in range(x.shape[d]))
+
+
+def index_select(input: Any, dim: int, index: Any) -> Tensor:
+    """The entries ``index`` (a 1-d integer tensor) of dim ``dim``, in that order (a copy)."""
+    from .common import one_dim
+
+    x = as_tensor(input, "index_select")
+    idx = _index_tensor("index_select", index)
+    if idx.ndim > 1:
+        raise ValueError(f"index_select(): index must be 1-d (or 0-d), got shape {idx.shape}")
+    d = one_dim("index_select", dim, x.ndim)
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"index_select(): index out of range for dim {d} of size {n}")
+    idx = idx.reshape(-1)
+    if x.ndim == 0:
+        return getitem(x.reshape(1), idx).reshape(idx.shape if idx.size != 1 else ())
+    return getitem(x, _at(d, idx))
+
+
+def masked_select(input: Any, mask: Any) -> Tensor:
+    """The elements where the bool ``mask`` holds (mask and input broadcast), as a 1-d copy."""
+    from .selection import _condition
+    from .shape import broadcast_to
+
+    x = as_tensor(input, "masked_select")
+    m = _condition("masked_select", mask)
+    try:
+        shape = np.broadcast_shapes(x.shape, m.shape)
+    except ValueError:
+        raise ValueError(
+            f"masked_select(): the mask of shape {m.shape} and the input of shape "
+            f"{tuple(x.shape)} cannot be broadcast together"
+        ) from None
+    if x.shape != shape:
+        x = broadcast_to(x, shape)
+    return getitem(x, np.broadcast_to(m, shape))
+
+
+def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, output_size: Any = None) -> Tensor:
+    """Each element repeated ``repeats`` times along ``dim`` (the flattened tensor without a
+    dim); ``repeats`` a number or one count per element. With the counts alone
+    (``repeat_interleave(counts)``), the indices repeated: ``[0] * counts[0] + [1] * ...``."""
+    from .common import one_dim
+
+    if repeats is None:
+        counts = _index_tensor("repeat_interleave", input)
+        if counts.ndim > 1 or (counts.size and counts.min() < 0):
+            raise ValueError("repeat_interleave(): counts must be a 1-d tensor of non-negative integers")
+        return make_const(np.repeat(np.arange(counts.size, dtype=np.int64), counts.reshape(-1)))
+    x = as_tensor(input, "repeat_interleave")
+    if dim is None:
+        x, d = x.reshape(-1), 0
+    else:
+        d = one_dim("repeat_interleave", dim, x.ndim)
+        if x.ndim == 0:
+            x = x.reshape(1)
+    n = x.shape[d]
+    if isinstance(repeats, Tensor):
+        counts = _index_tensor("repeat_interleave", repeats).reshape(-1)
+    else:
+        counts = np.asarray([_position("repeat_interleave", repeats, "repeats")])
+    if counts.size not in (1, n) or (counts.size and counts.min() < 0):
+        raise ValueError(
+            f"repeat_interleave(): repeats must be non-negative, one number or one per element "
+            f"of dim {d} (size {n}), got {counts.size} of them"
+        )
+    positions = np.repeat(np.arange(n, dtype=np.int64), counts if counts.size == n else int(counts[0]))
+    if output_size is not None and output_size != positions.size:
+        raise ValueError(f"repeat_interleave(): output_size {output_size} != the result's size {positions.size}")
+    return getitem(x, _at(d, positions))
 
 
 def _index_add_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
@@ -324,7 +518,12 @@ def scatter_add(input: Any, dim: int, index: Any, src: Any) -> Tensor:
 def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
     """The indices of the non-zero elements: an (n, ndim) int64 tensor, or one per dim."""
     x = as_tensor(input, "nonzero")
-    found = np.nonzero(x.data if x.ndim else x.data.reshape(1))
+    if x.ndim == 0:  # PyTorch: (1, 0) or (0, 0); as a tuple, the indices of it as a 1-d tensor
+        hit = bool(x.data)
+        if as_tuple:
+            return (make_const(np.zeros(int(hit), dtype=np.int64)),)
+        return make_const(np.zeros((int(hit), 0), dtype=np.int64))
+    found = np.nonzero(x.data)
     if as_tuple:
         return tuple(make_const(i.astype(np.int64)) for i in found)
     return make_const(np.stack(found, axis=1).astype(np.int64) if found else np.zeros((0, 0), np.int64))

@@ -53,6 +53,12 @@ MATMUL = Op(
         check(lambda t, x, y: x @ y, real(2, 4), real(4)),
         check(lambda t, x, y: x @ y, real(4), real(4)),
         check(lambda t, x, y: x.mm(y), real(2, 3), real(3, 2)),
+        # the functions below, which record this op
+        check(lambda t, x, y: t.dot(x, y), real(4), real(4)),
+        check(lambda t, x, y: x.mv(y), real(3, 4), real(4)),
+        check(lambda t, x, y: t.bmm(x, y), real(2, 3, 4), real(2, 4, 2)),
+        check(lambda t, x, y: t.outer(x, y), real(3), real(4)),
+        check(lambda t, b, x, y: t.addmm(b, x, y, beta=0.5, alpha=2.0), real(2), real(2, 3), real(3, 2)),
     ],
 )
 
@@ -89,3 +95,51 @@ def mm(input: Any, mat2: Any) -> Tensor:
     if x.ndim != 2 or y.ndim != 2:
         raise ValueError(f"mm: both operands must be 2-D, got shapes {shape_str(x.shape, y.shape)}")
     return matmul(x, y)
+
+
+def _dims_needed(op: str, x: Tensor, ndim: int, what: str) -> None:
+    if x.ndim != ndim:
+        raise ValueError(f"{op}: {what} must be {ndim}-D, got shape {tuple(x.shape)}")
+
+
+def dot(input: Any, other: Any) -> Tensor:
+    """The inner product of two 1-D tensors of one size."""
+    x, y = as_tensor(input, "dot"), as_tensor(other, "dot")
+    _dims_needed("dot", x, 1, "input")
+    _dims_needed("dot", y, 1, "other")
+    return matmul(x, y)
+
+
+def mv(input: Any, vec: Any) -> Tensor:
+    """A matrix times a vector."""
+    x, v = as_tensor(input, "mv"), as_tensor(vec, "mv")
+    _dims_needed("mv", x, 2, "input")
+    _dims_needed("mv", v, 1, "vec")
+    return matmul(x, v)
+
+
+def bmm(input: Any, mat2: Any) -> Tensor:
+    """Batches of matrix products: (b, n, m) @ (b, m, p), the batch sizes equal."""
+    x, y = as_tensor(input, "bmm"), as_tensor(mat2, "bmm")
+    _dims_needed("bmm", x, 3, "input")
+    _dims_needed("bmm", y, 3, "mat2")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"bmm: batch sizes differ: shapes {shape_str(x.shape, y.shape)}")
+    return matmul(x, y)
+
+
+def outer(input: Any, vec2: Any) -> Tensor:
+    """The outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``."""
+    x, y = as_tensor(input, "outer"), as_tensor(vec2, "outer")
+    _dims_needed("outer", x, 1, "input")
+    _dims_needed("outer", y, 1, "vec2")
+    return matmul(x.reshape(-1, 1), y.reshape(1, -1))
+
+
+def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
+    """``beta * input + alpha * (mat1 @ mat2)``."""
+    product = mm(mat1, mat2)
+    if alpha != 1:
+        product = product * alpha
+    base = as_tensor(input, "addmm")
+    return product + (base if beta == 1 else base * beta)

@@ -91,8 +91,9 @@ def sum(  # noqa: A001 - torch.sum
         x = x.to(dtypes.as_dtype(dtype, "sum()"))
     elif x.dtype.kind in "biu":  # integers and bools add up in int64, as in PyTorch
         x = x.to(dtypes.int64)
-    data = np.add.reduce(x.data, axis=axes, keepdims=keep)  # (not .sum(): NumPy's wrapper
-    # would warn from its own module, past dagrad's warning filter)
+    # (not .sum(): NumPy's wrapper would warn from its own module, past dagrad's warning
+    # filter); small integers would add up in int64: keep the dtype asked for, as PyTorch
+    data = np.add.reduce(x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None)
     return make(data, (x,), SUM, (keep_shape(x.shape, axes), x.shape))
 
 
@@ -162,6 +163,7 @@ AMAX = Op(
         check(lambda t, x: x.amax(), distinct(3, 4)),
         check(lambda t, x: x.amax(dim=1), distinct(3, 4)),
         check(lambda t, x: t.amax(x, (0, 2), keepdim=True), distinct(2, 3, 2)),
+        check(lambda t, x: t.cat([x, x.detach(), x], 1).amax(1), real(3, 2), fd=False),  # ties share
     ],
 )
 AMIN = Op(
@@ -205,7 +207,11 @@ MAX_ALL = Op(
     _max_all_rule,
     saves="x out",
     factors=("g shared by the largest",),
-    checks=[check(lambda t, x: x.max(), distinct(3, 4)), check(lambda t, x: t.max(x), distinct(5))],
+    checks=[
+        check(lambda t, x: x.max(), distinct(3, 4)),
+        check(lambda t, x: t.max(x), distinct(5)),
+        check(lambda t, x: t.cat([x, x.detach(), x]).max(), distinct(4), fd=False),  # ties share
+    ],
 )
 MIN_ALL = Op(
     "min",
@@ -237,6 +243,7 @@ MAX_DIM = Op(
     checks=[
         check(lambda t, x: x.max(dim=1).values, distinct(3, 4)),
         check(lambda t, x: t.max(x, 0, keepdim=True)[0], distinct(3, 4)),
+        check(lambda t, x: t.stack([x.detach(), x], 1).max(1)[0], real(4), fd=False),  # the first of ties
     ],
 )
 MIN_DIM = Op(

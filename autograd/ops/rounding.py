@@ -153,3 +153,5 @@ def fmod(input: Any, other: Any) -> Tensor:
     """The remainder with the sign of ``input`` (C's fmod)."""
     return _modulo("fmod", input, other)
 
+
+sgn = sign  # PyTorch's name for sign that also covers complex numbers (dagrad has none)

@@ -157,6 +157,8 @@ CLAMP = Op(
         check(lambda t, x: x.clamp(min=0.3), Arg((3, 4), avoid=(0.3,))),
         check(lambda t, x: t.clamp(x, max=0.3), Arg((5,), avoid=(0.3,))),
         check(lambda t, x, lo: t.clamp(x, min=lo), distinct(3, 4), distinct(4)),
+        check(lambda t, x: t.clamp_min(x, 0.3), Arg((3, 4), avoid=(0.3,))),
+        check(lambda t, x, hi: x.clamp_max(hi), distinct(3, 4), distinct(3, 1)),
     ],
 )
 
@@ -230,3 +232,109 @@ def masked_fill(input: Any, mask: Any, value: Any) -> Tensor:
         raise TypeError(f"masked_fill(): value must be a number or a 0-d tensor, got {value!r:.40}")
     data = np.where(m, np.asarray(value).astype(x.dtype), x.data)
     return make(data, (x,), MASKED_FILL, m)
+
+
+# --- lerp and nan_to_num ---------------------------------------------------------------------
+
+
+def _lerp_rule(ctx: Any, g: Any, out: Any, start: Any, end: Any, *weight: Any) -> tuple[Any, ...]:
+    w = weight[0] if weight else ctx
+    gs, ge = g * (1.0 - w), g * w
+    shapes = (np.shape(raw(start)), np.shape(raw(end)))
+    dtype = raw(start).dtype
+    grads = [unbroadcast(gs, shapes[0], dtype), unbroadcast(ge, shapes[1], dtype)]
+    if weight:
+        grads.append(unbroadcast(g * (end - start), np.shape(raw(w)), raw(w).dtype))
+    return tuple(grads)
+
+
+LERP = Op(
+    "lerp",
+    _lerp_rule,
+    saves="all",
+    elementwise=True,
+    factors=("1 - w", "w", "end - start"),
+    label=lambda ctx: "lerp" if ctx is None else f"lerp(weight={ctx:.4g})",
+    checks=[
+        check(lambda t, a, b: t.lerp(a, b, 0.3), real(3, 4), real(3, 4)),
+        check(lambda t, a, b: a.lerp(b, 0.8), real(3, 4), real(4)),
+        check(lambda t, a, b, w: t.lerp(a, b, w), real(3, 4), real(3, 4), real(3, 4, low=0.0, high=1.0)),
+        check(lambda t, a, b, w: a.lerp(b, w), real(2, 1), real(3), real(2, 3)),
+    ],
+)
+
+
+def lerp(input: Any, end: Any, weight: Any) -> Tensor:
+    """``input + weight * (end - input)``; ``weight`` a number or a tensor (all broadcast)."""
+    a, b = as_tensor(input, "lerp"), as_tensor(end, "lerp")
+    if a.dtype.kind != "f" or b.dtype != a.dtype:
+        raise TypeError(
+            f"lerp(): input and end must be floating tensors of one dtype, got {a.dtype} and {b.dtype}"
+        )
+    parents: tuple[Tensor, ...] = (a, b)
+    if isinstance(weight, Tensor):
+        w: Any = weight.data if weight.dtype == a.dtype else weight.data.astype(a.dtype)
+        if weight.dtype.kind != "f":
+            raise TypeError(f"lerp(): weight must be a number or a floating tensor, got dtype {weight.dtype}")
+        parents = (a, b, weight)
+        ctx = None
+    elif number_kind(weight) >= 0:
+        w = ctx = float(weight)
+    else:
+        raise TypeError(f"lerp(): weight must be a number or a tensor, got {weight!r:.40}")
+    try:
+        diff = b.data - a.data
+        # PyTorch's formula: from the nearer end, so that weight 1 gives exactly `end`
+        data = np.where(np.abs(w) < 0.5, a.data + w * diff, b.data - diff * (1.0 - w))
+    except ValueError:
+        shapes = [a.shape, b.shape] + ([weight.shape] if isinstance(weight, Tensor) else [])
+        raise ValueError(f"lerp(): shapes {shape_str(*shapes)} cannot be broadcast together") from None
+    return make(np.asarray(data, dtype=a.dtype), parents, LERP, ctx)
+
+
+def _nan_to_num_rule(ctx: np.ndarray, g: Any, out: Any, x: Any) -> tuple[Any]:
+    return (select(ctx, g, 0.0),)
+
+
+NAN_TO_NUM = Op(
+    "nan_to_num",
+    _nan_to_num_rule,
+    elementwise=True,
+    factors=("1[x finite]",),
+    checks=[
+        # the default replacements (the largest floats) overflow finite differences: fd=False
+        check(lambda t, x, c: t.nan_to_num(x + _infinities(c)), real(3, 4), real(3, 4, grad=False), fd=False),
+        check(lambda t, x, c: (x + _infinities(c)).nan_to_num(nan=1.0, posinf=2.0, neginf=-3.0),
+              real(3, 4), real(3, 4, grad=False)),  # fmt: skip
+        check(lambda t, x: x.nan_to_num(), real(3, 4)),
+    ],
+)
+
+
+def _infinities(c: Any) -> Any:
+    """For nan_to_num's checks: c where |c| > 1, ±inf where 0.3 < |c| < 1, NaN elsewhere."""
+    big = c.abs() > 1.0
+    return (c / big) * (c.abs() > 0.3)
+
+
+def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    """NaN, inf and -inf replaced by numbers (by default 0 and the dtype's largest and smallest
+    finite numbers); the gradient passes where the input was finite."""
+    x = as_tensor(input, "nan_to_num")
+    for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if v is not None and number_kind(v) < 0:
+            raise TypeError(f"nan_to_num(): {name} must be a number, got {v!r:.40}")
+    if x.dtype.kind != "f":
+        return make(x.data.copy(), (x,), NAN_TO_NUM, np.ones(x.shape, dtype=bool))
+    data = np.nan_to_num(x.data, nan=nan, posinf=posinf, neginf=neginf)
+    return make(data, (x,), NAN_TO_NUM, np.isfinite(x.data))
+
+
+def clamp_min(input: Any, min: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """``clamp(input, min=min)``."""
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Any, max: Any) -> Tensor:  # noqa: A002 - PyTorch's name
+    """``clamp(input, max=max)``."""
+    return clamp(input, max=max)

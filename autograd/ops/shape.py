@@ -44,6 +44,10 @@ RESHAPE = Op(
         check(lambda t, x: x.flatten(1), real(2, 3, 2)),
         check(lambda t, x: x.unsqueeze(1).squeeze(), real(3, 1, 2)),
         check(lambda t, x: x.reshape(()), real(1)),
+        check(lambda t, x: t.ravel(x.t()), real(2, 3)),
+        check(lambda t, x: x.squeeze((0, 1)).unsqueeze(-1), real(1, 1, 3, 2)),
+        check(lambda t, x: t.squeeze(x, 2).view(2, -1), real(2, 1, 3, 4)),
+        check(lambda t, x: t.flatten(x, 1, 2).unflatten(-1, (2, -1)), real(2, 2, 3)),
     ],
 )
 
@@ -143,6 +147,10 @@ PERMUTE = Op(
         check(lambda t, x: x.transpose(0, 1), real(3, 4)),
         check(lambda t, x: x.T, real(3, 4)),
         check(lambda t, x: x.t(), real(3, 2)),
+        check(lambda t, x: t.movedim(x, 0, -1), real(2, 3, 4)),
+        check(lambda t, x: x.permute(-1, 0, 1), real(2, 3, 4)),
+        check(lambda t, x: t.permute(x, (1, 0)).mT, real(2, 3)),
+        check(lambda t, x: x.moveaxis((0, 1), (2, 0)), real(2, 3, 4)),
     ],
 )
 
@@ -174,6 +182,31 @@ def transpose(input: Any, dim0: int, dim1: int) -> Tensor:
 swapaxes = swapdims = transpose
 
 
+def movedim(input: Any, source: Any, destination: Any) -> Tensor:
+    """The dims ``source`` moved to positions ``destination`` (one dim or a tuple each); the
+    others keep their order."""
+    x = as_tensor(input, "movedim")
+    src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
+    dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
+    if len(src) != len(dst):
+        raise ValueError(f"movedim(): source {source!r} and destination {destination!r} differ in length")
+    src = tuple(one_dim("movedim", d, x.ndim) for d in src)
+    dst = tuple(one_dim("movedim", d, x.ndim) for d in dst)
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim(): repeated dims in {source!r} or {destination!r}")
+    rest = iter(d for d in range(x.ndim) if d not in src)
+    placed = dict(zip(dst, src))
+    return permute(x, tuple(placed[i] if i in placed else next(rest) for i in range(x.ndim)))
+
+
+moveaxis = movedim
+
+
+def ravel(input: Any) -> Tensor:
+    """The elements as a 1-D tensor."""
+    return reshape(as_tensor(input, "ravel"), -1)
+
+
 def t(input: Any) -> Tensor:
     x = as_tensor(input, "t")
     if x.ndim > 2:
@@ -196,6 +229,7 @@ EXPAND = Op(
         check(lambda t, x: x.expand(3, 4), real(1, 4)),
         check(lambda t, x: x.expand(2, -1, 3), real(4, 1)),
         check(lambda t, x: t.broadcast_to(x, (2, 3)), real(3)),
+        check(lambda t, x: x.expand_as(t.zeros(2, 3, 4)), real(3, 1)),
     ],
 )
 
