@@ -46,5 +46,6 @@ from .shape import (
 )
 from .unary import abs, exp, log, relu, sigmoid, sqrt, tanh
 from .scalar import value_dot, value_sum
+from .spatial import *  # noqa: F403 - convolution, pooling, padding, resampling
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -14,7 +14,7 @@ import nn
 import nn.functional as F
 import optim
 from autograd import Tensor, no_grad
-from autograd.tensor_ops import linear
+from autograd import linear
 
 from ..workloads import Net
 from .floor_numpy import Arrays, ArrayTrainer
