@@ -29,7 +29,9 @@ def _tuple(layer: str, name: str, value: Any, dims: int) -> tuple[int, ...]:
     if len(values) != dims or not all(
         isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values
     ):
-        raise TypeError(f"{layer}(): {name} must be an integer or {dims} integers, got {value!r:.40}")
+        raise TypeError(
+            f"{layer}(): {name} must be an integer or {dims} integers, got {value!r:.40}"
+        )
     return tuple(int(v) for v in values)
 
 
@@ -74,15 +76,21 @@ class _ConvNd(Module):
         self.output_padding = _tuple(name, "output_padding", output_padding, d)
         if isinstance(padding, str):
             if padding not in ("same", "valid") or self.transposed:
-                raise ValueError(f"{name}(): padding must be integers or 'same'/'valid', got {padding!r}")
+                raise ValueError(
+                    f"{name}(): padding must be integers or 'same'/'valid', got {padding!r}"
+                )
             if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError(f"{name}(): padding='same' needs stride 1, got stride={self.stride}")
+                raise ValueError(
+                    f"{name}(): padding='same' needs stride 1, got stride={self.stride}"
+                )
             self.padding: Any = padding
         else:
             self.padding = _tuple(name, "padding", padding, d)
         if padding_mode not in PADDING_MODES or (self.transposed and padding_mode != "zeros"):
             allowed = ("zeros",) if self.transposed else PADDING_MODES
-            raise ValueError(f"{name}(): padding_mode must be one of {allowed}, got {padding_mode!r}")
+            raise ValueError(
+                f"{name}(): padding_mode must be one of {allowed}, got {padding_mode!r}"
+            )
         self.padding_mode = padding_mode
         dt = _float_dtype(name, dtype)
         if self.transposed:
@@ -102,9 +110,10 @@ class _ConvNd(Module):
             init.uniform_(self.bias, -bound, bound, generator=generator)
 
     def extra_repr(self) -> str:
-        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
+        text += f", stride={self.stride}"
         if self.padding != (0,) * self.dims:
-            text += f", padding={self.padding!r}" if isinstance(self.padding, str) else f", padding={self.padding}"
+            text += f", padding={self.padding}"
         if self.dilation != (1,) * self.dims:
             text += f", dilation={self.dilation}"
         if self.output_padding != (0,) * self.dims:
@@ -134,8 +143,18 @@ class _Conv(_ConvNd):
         dtype: Any = np.float32,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-            padding_mode, 0, device, dtype,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            0,
+            device,
+            dtype,
         )
 
     def _pads(self) -> tuple[int, ...]:
@@ -155,7 +174,9 @@ class _Conv(_ConvNd):
         if self.padding_mode != "zeros":
             x = F.pad(x, self._pads(), mode=self.padding_mode)
             return conv(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return conv(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return conv(
+            x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
 
 
 class Conv1d(_Conv):
@@ -191,8 +212,18 @@ class _ConvTranspose(_ConvNd):
         dtype: Any = np.float32,
     ) -> None:
         super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-            padding_mode, output_padding, device, dtype,
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            output_padding,
+            device,
+            dtype,
         )
 
     def _output_padding(self, x: Tensor, output_size: Any) -> tuple[int, ...]:
@@ -204,8 +235,10 @@ class _ConvTranspose(_ConvNd):
         for i, want in enumerate(size):
             n = x.shape[x.ndim - self.dims + i]
             least = (
-                (n - 1) * self.stride[i] - 2 * self.padding[i]
-                + self.dilation[i] * (self.kernel_size[i] - 1) + 1
+                (n - 1) * self.stride[i]
+                - 2 * self.padding[i]
+                + self.dilation[i] * (self.kernel_size[i] - 1)
+                + 1
             )
             if not least <= want < least + max(self.stride[i], self.dilation[i]):
                 raise ValueError(
@@ -220,7 +253,9 @@ class _ConvTranspose(_ConvNd):
         x = _as_input(type(self).__name__, x)
         conv = F.conv_transpose1d if self.dims == 1 else F.conv_transpose2d
         extra = self._output_padding(x, output_size)
-        return conv(x, self.weight, self.bias, self.stride, self.padding, extra, self.groups, self.dilation)
+        return conv(
+            x, self.weight, self.bias, self.stride, self.padding, extra, self.groups, self.dilation
+        )
 
 
 class ConvTranspose1d(_ConvTranspose):
@@ -260,8 +295,13 @@ class _MaxPool(Module):
     def forward(self, x: Any) -> Any:
         pool = F.max_pool1d if self.dims == 1 else F.max_pool2d
         return pool(
-            _as_input(type(self).__name__, x), self.kernel_size, self.stride, self.padding,
-            self.dilation, self.ceil_mode, self.return_indices,
+            _as_input(type(self).__name__, x),
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
         )
 
     def extra_repr(self) -> str:
@@ -302,10 +342,22 @@ class _AvgPool(Module):
     def forward(self, x: Any) -> Tensor:
         x = _as_input(type(self).__name__, x)
         if self.dims == 1:
-            return F.avg_pool1d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
+            return F.avg_pool1d(
+                x,
+                self.kernel_size,
+                self.stride,
+                self.padding,
+                self.ceil_mode,
+                self.count_include_pad,
+            )
         return F.avg_pool2d(
-            x, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-            self.count_include_pad, self.divisor_override,
+            x,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
         )
 
     def extra_repr(self) -> str:
@@ -315,7 +367,14 @@ class _AvgPool(Module):
 class AvgPool1d(_AvgPool):
     dims = 1
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
 
 
@@ -351,7 +410,9 @@ class AdaptiveMaxPool2d(Module):
         self.output_size, self.return_indices = output_size, return_indices
 
     def forward(self, x: Any) -> Any:
-        return F.adaptive_max_pool2d(_as_input("AdaptiveMaxPool2d", x), self.output_size, self.return_indices)
+        return F.adaptive_max_pool2d(
+            _as_input("AdaptiveMaxPool2d", x), self.output_size, self.return_indices
+        )
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
@@ -375,10 +436,18 @@ class Upsample(Module):
 
     def forward(self, x: Any) -> Tensor:
         return F.interpolate(
-            _as_input("Upsample", x), self.size, self.scale_factor, self.mode, self.align_corners,
+            _as_input("Upsample", x),
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
             self.recompute_scale_factor,
         )
 
     def extra_repr(self) -> str:
-        shown = f"size={self.size}" if self.size is not None else f"scale_factor={float(self.scale_factor)}"
+        shown = (
+            f"size={self.size}"
+            if self.size is not None
+            else f"scale_factor={float(self.scale_factor)}"
+        )
         return f"{shown}, mode={self.mode!r}"

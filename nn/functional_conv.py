@@ -55,7 +55,11 @@ fold = _unfold.fold
 
 
 def upsample(
-    input: Any, size: Any = None, scale_factor: Any = None, mode: str = "nearest", align_corners: Any = None
+    input: Any,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: Any = None,
 ) -> Tensor:
     """interpolate under its former name (PyTorch keeps it, deprecated)."""
     return interpolate(input, size, scale_factor, mode, align_corners)

@@ -148,7 +148,9 @@ def _same_array(x: Any, c: np.ndarray) -> bool:
     return type(x) is np.ndarray and x.dtype.kind == "f" and x.shape == c.shape
 
 
-def keep_where(g: np.ndarray, mask: np.ndarray, invert: bool = False, out: Any = None) -> np.ndarray:
+def keep_where(
+    g: np.ndarray, mask: np.ndarray, invert: bool = False, out: Any = None
+) -> np.ndarray:
     """``g`` where ``mask`` holds (where it does not, with ``invert``), +0.0 elsewhere: exactly
     ``np.where(mask, g, 0.0)``, inf and NaN included, but branch-free (an AND of the bits with
     all-ones or zero). np.where branches per element, and on a random mask (relu's, a max

@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import Node
 from ..modes import mode
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
@@ -60,9 +59,29 @@ def _from_weight_matrix(m: np.ndarray, grid: Grid, cg: int) -> np.ndarray:
 
 def im2col(x: np.ndarray, grid: Grid) -> np.ndarray:
     """(N, C, *S) -> (g, N * windows, taps * C / g): every window's elements in a row."""
-    xp = pad_spatial(channels_last(x), grid, 1)
-    view = patches(xp, grid)
+    xl = channels_last(x)
+    if x.shape[1] == grid.groups:  # one channel per group: one strided copy per tap is faster
+        return _im2col_by_taps(xl, grid)
+    view = patches(pad_spatial(xl, grid, 1), grid)
     return view.reshape(grid.groups, -1, grid.taps * view.shape[-1])
+
+
+def _im2col_by_taps(xl: np.ndarray, grid: Grid) -> np.ndarray:
+    """im2col for one channel per group: the windows' elements written tap by tap, straight
+    from the input (zeros where a window reads padding)."""
+    g = grid.groups
+    cols = np.empty((g, len(xl), *grid.small, *grid.kernel), dtype=xl.dtype)
+    source = np.moveaxis(xl, -1, 0)  # (g, N, *S)
+    lead = (slice(None), slice(None))
+    for offset, (wins, reads, _) in grid.clipped.items():
+        target = cols[lead + (Ellipsis,) + offset]  # (g, N, *windows)
+        target[lead + wins] = source[lead + reads]
+        for axis, win in enumerate(wins):  # the windows of this tap that read padding
+            if win.start:
+                target[lead + (slice(None),) * axis + (slice(0, win.start),)] = 0
+            if win.stop < grid.small[axis]:
+                target[lead + (slice(None),) * axis + (slice(win.stop, None),)] = 0
+    return cols.reshape(g, -1, grid.taps)
 
 
 def _rows(y: np.ndarray, grid: Grid) -> np.ndarray:
@@ -73,7 +92,9 @@ def _rows(y: np.ndarray, grid: Grid) -> np.ndarray:
     return yl.reshape(len(yl), grid.groups, -1).transpose(1, 0, 2)
 
 
-def conv_data(x: np.ndarray, w: np.ndarray, grid: Grid, bias: Any = None, cols: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def conv_data(
+    x: np.ndarray, w: np.ndarray, grid: Grid, bias: Any = None, cols: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The convolution of (N, C, *S) ``x`` with ``w``, channels-last in memory, and the im2col."""
     if cols is None:
         cols = im2col(x, grid)
@@ -97,14 +118,22 @@ def transpose_data(y: np.ndarray, w: np.ndarray, grid: Grid, bias: Any = None) -
     wm = _weight_matrix(w, grid)
     cols = np.matmul(_rows(y, grid), wm.transpose(0, 2, 1))
     cg = wm.shape[1] // grid.taps
-    n, d = len(y), grid.dims
+    n = len(y)
     cols = cols.reshape(g, n, *grid.small, *grid.kernel, cg)
-    buf = np.zeros((n, *grid.padded, g * cg), dtype=cols.dtype)
-    grouped = np.moveaxis(buf.reshape(n, *grid.padded, g, cg), -2, 0)  # a view
-    keep = (slice(None),) * (2 + d)
-    for offset in grid.offsets():
-        grouped[grid.tap(offset, 2)] += cols[keep + offset]
-    out = buf[grid.inner(1)] if grid.needs_padding() else buf
+    # col2im straight into the unpadded input (what lands on padding is never written): a tap
+    # that covers the whole input is assigned first, so the buffer needs no zeros
+    taps = grid.clipped
+    first = next((o for o, (_, _, whole) in taps.items() if whole), None)
+    make = np.empty if first is not None else np.zeros
+    out = make((n, *grid.big, g * cg), dtype=cols.dtype)
+    grouped = np.moveaxis(out.reshape(n, *grid.big, g, cg), -2, 0)  # (g, N, *S, cg), a view
+    lead = (slice(None), slice(None))
+    if first is not None:
+        wins, reads, _ = taps[first]
+        grouped[lead + reads] = cols[lead + wins + first]
+    for offset, (wins, reads, _) in taps.items():
+        if offset != first:
+            grouped[lead + reads] += cols[lead + wins + offset]
     if bias is not None:
         out += bias
     return channels_first(out)
@@ -116,7 +145,9 @@ def weight_data(x: np.ndarray, y: np.ndarray, grid: Grid, cols: Any = None) -> n
         cols = im2col(x, grid)
     rows = _rows(y, grid)
     m = cols[0].T @ rows[0] if grid.groups == 1 else np.matmul(cols.transpose(0, 2, 1), rows)
-    return _from_weight_matrix(m.reshape(grid.groups, *m.shape[-2:]), grid, x.shape[1] // grid.groups)
+    return _from_weight_matrix(
+        m.reshape(grid.groups, *m.shape[-2:]), grid, x.shape[1] // grid.groups
+    )
 
 
 def bias_data(y: np.ndarray) -> np.ndarray:
@@ -133,11 +164,11 @@ def bias_data(y: np.ndarray) -> np.ndarray:
 
 
 def _nodes(*xs: Any) -> bool:
-    return any(isinstance(x, Node) for x in xs)
+    return any(isinstance(x, Tensor) for x in xs)
 
 
 def _bias_grad(g: Any, dims: int) -> Any:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return g.sum(axis=(0, *range(2, 2 + dims)))
     return bias_data(g)
 
@@ -166,7 +197,9 @@ def convolve_weight(x: Any, y: Any, grid: Grid, cols: Any = None) -> Any:
     if cols is None:
         cols = im2col(xt.data, grid)
     data = weight_data(xt.data, yt.data, grid, cols)
-    return make(data, (xt, yt), CONV_WEIGHT, ConvCtx(grid, (xt.requires_grad, yt.requires_grad), cols))
+    return make(
+        data, (xt, yt), CONV_WEIGHT, ConvCtx(grid, (xt.requires_grad, yt.requires_grad), cols)
+    )
 
 
 def _conv_rule(ctx: ConvCtx, g: Any, out: Any, x: Any, w: Any, *bias: Any) -> tuple[Any, ...]:
@@ -181,7 +214,7 @@ def _transpose_rule(ctx: ConvCtx, g: Any, out: Any, y: Any, w: Any, *bias: Any) 
     gy = gw = None
     cols = None
     if need[0] or need[1]:
-        cols = im2col(g.data if isinstance(g, Node) else g, grid)
+        cols = im2col(g.data if isinstance(g, Tensor) else g, grid)
     if need[0]:
         gy = convolve(g, w, grid, cols)
     if need[1]:
@@ -249,10 +282,28 @@ CONV_TRANSPOSE = Op(
     label=_label("conv_transpose"),
     checks=[
         check(_transpose_call(2), real(2, 3, 4, 4), real(3, 2, 3, 3), real(2)),
-        check(_transpose_call(2, stride=2, padding=1, output_padding=1), real(1, 2, 3, 4), real(2, 3, 3, 3), real(3)),
-        check(_transpose_call(2, stride=(2, 1), groups=2, dilation=(1, 2)), real(2, 4, 3, 3), real(4, 1, 2, 3)),
-        check(_transpose_call(2, stride=1, dilation=2, output_padding=1), real(1, 1, 3, 3), real(1, 2, 2, 2)),
-        check(_transpose_call(1, stride=3, padding=2, output_padding=2), real(2, 2, 5), real(2, 3, 4), real(3)),
+        check(
+            _transpose_call(2, stride=2, padding=1, output_padding=1),
+            real(1, 2, 3, 4),
+            real(2, 3, 3, 3),
+            real(3),
+        ),
+        check(
+            _transpose_call(2, stride=(2, 1), groups=2, dilation=(1, 2)),
+            real(2, 4, 3, 3),
+            real(4, 1, 2, 3),
+        ),
+        check(
+            _transpose_call(2, stride=1, dilation=2, output_padding=1),
+            real(1, 1, 3, 3),
+            real(1, 2, 2, 2),
+        ),
+        check(
+            _transpose_call(1, stride=3, padding=2, output_padding=2),
+            real(2, 2, 5),
+            real(2, 3, 4),
+            real(3),
+        ),
         check(_transpose_call(2, padding=1), real(2, 5, 5), real(2, 2, 3, 3)),  # unbatched
     ],
 )
@@ -267,7 +318,7 @@ CONV_WEIGHT = Op(
 )
 
 
-# --- the user's functions ---------------------------------------------------------------------------
+# --- the user's functions -------------------------------------------------------------------------
 
 
 def _floating(op: str, **tensors: Tensor | None) -> None:
@@ -316,7 +367,9 @@ def _batched(x: Tensor, dims: int) -> tuple[Tensor, bool]:
     return x, False
 
 
-def _same_padding(op: str, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def _same_padding(
+    op: str, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
     if any(s != 1 for s in stride):
         raise ValueError(f"{op}(): padding='same' needs stride 1, got stride={stride}")
     total = tuple(d * (k - 1) for k, d in zip(kernel, dilation))
@@ -324,7 +377,16 @@ def _same_padding(op: str, kernel: tuple[int, ...], stride: tuple[int, ...], dil
     return lo, tuple(t - p for t, p in zip(total, lo))
 
 
-def _conv(dims: int, input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any, groups: Any) -> Tensor:
+def _conv(
+    dims: int,
+    input: Any,
+    weight: Any,
+    bias: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: Any,
+) -> Tensor:
     op = f"conv{dims}d"
     x, w = as_tensor(input, op), as_tensor(weight, op)
     _rank(op, x, w, dims, "(out_channels, in_channels / groups, *kernel)")
@@ -348,7 +410,9 @@ def _conv(dims: int, input: Any, weight: Any, bias: Any, stride: Any, padding: A
     d = tuple_arg(op, "dilation", dilation, dims, 1)
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
-            raise ValueError(f"{op}(): padding must be 'same', 'valid' or integers, got {padding!r}")
+            raise ValueError(
+                f"{op}(): padding must be 'same', 'valid' or integers, got {padding!r}"
+            )
         lo, hi = _same_padding(op, kernel, s, d) if padding == "same" else ((0,) * dims,) * 2
     else:
         lo = hi = tuple_arg(op, "padding", padding, dims, 0)
@@ -373,20 +437,46 @@ def _conv(dims: int, input: Any, weight: Any, bias: Any, stride: Any, padding: A
     return out.squeeze(0) if unbatched else out
 
 
-def conv1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: Any = 1) -> Tensor:
+def conv1d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+) -> Tensor:
     """1-d convolution (cross-correlation, as PyTorch) of (N, C, L) or (C, L) ``input`` with
     ``weight`` of shape (out_channels, C / groups, k); ``padding``: an int, 'same' or 'valid'."""
     return _conv(1, input, weight, bias, stride, padding, dilation, groups)
 
 
-def conv2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: Any = 1) -> Tensor:
+def conv2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+) -> Tensor:
     """2-d convolution (cross-correlation, as PyTorch) of (N, C, H, W) or (C, H, W) ``input``
     with ``weight`` of shape (out_channels, C / groups, kh, kw); ``padding``: an int, a pair,
     'same' (stride 1; an odd total puts the extra zero after) or 'valid'."""
     return _conv(2, input, weight, bias, stride, padding, dilation, groups)
 
 
-def _conv_transpose(dims: int, input: Any, weight: Any, bias: Any, stride: Any, padding: Any, output_padding: Any, groups: Any, dilation: Any) -> Tensor:
+def _conv_transpose(
+    dims: int,
+    input: Any,
+    weight: Any,
+    bias: Any,
+    stride: Any,
+    padding: Any,
+    output_padding: Any,
+    groups: Any,
+    dilation: Any,
+) -> Tensor:
     op = f"conv_transpose{dims}d"
     y, w = as_tensor(input, op), as_tensor(weight, op)
     _rank(op, y, w, dims, "(in_channels, out_channels / groups, *kernel)")
@@ -432,15 +522,36 @@ def _conv_transpose(dims: int, input: Any, weight: Any, bias: Any, stride: Any, 
     return out.squeeze(0) if unbatched else out
 
 
-def conv_transpose1d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, output_padding: Any = 0, groups: Any = 1, dilation: Any = 1) -> Tensor:
+def conv_transpose1d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: Any = 1,
+    dilation: Any = 1,
+) -> Tensor:
     """The transpose of conv1d (its gradient with respect to the input), with ``weight`` of
     shape (in_channels, out_channels / groups, k)."""
-    return _conv_transpose(1, input, weight, bias, stride, padding, output_padding, groups, dilation)
+    return _conv_transpose(
+        1, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
-def conv_transpose2d(input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0, output_padding: Any = 0, groups: Any = 1, dilation: Any = 1) -> Tensor:
+def conv_transpose2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    output_padding: Any = 0,
+    groups: Any = 1,
+    dilation: Any = 1,
+) -> Tensor:
     """The transpose of conv2d (its gradient with respect to the input), with ``weight`` of
     shape (in_channels, out_channels / groups, kh, kw); ``output_padding`` adds rows and
     columns at the end to pick among the input sizes a strided conv2d maps to one size."""
-    return _conv_transpose(2, input, weight, bias, stride, padding, output_padding, groups, dilation)
-
+    return _conv_transpose(
+        2, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )

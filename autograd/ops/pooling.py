@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import Node
 from ..op import Op, check, distinct, real
 from ..tensor import Tensor, as_tensor, make, make_const
 from .common import flag, is_int, keep_where
 from .windows import Grid, channels_last, pad_spatial, tuple_arg, windows
+
 
 def _lowest(dtype: np.dtype[Any]) -> Any:
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
@@ -46,7 +46,7 @@ def _zeros(shape: tuple[int, ...], dtype: Any, like: np.ndarray) -> np.ndarray:
     return np.zeros(shape, dtype)
 
 
-# --- regular windows: one strided view per kernel tap -------------------------------------------------
+# --- regular windows: one strided view per kernel tap ---------------------------------------------
 
 
 class Taps:
@@ -123,7 +123,9 @@ class Taps:
     def tiles(self) -> bool:
         """Windows side by side, without padding or overlap (each element in one at most)."""
         gr = self.grid
-        return not gr.needs_padding() and gr.stride == gr.kernel and all(d == 1 for d in gr.dilation)
+        return (
+            not gr.needs_padding() and gr.stride == gr.kernel and all(d == 1 for d in gr.dilation)
+        )
 
     def route_tiles(self, g: np.ndarray, x: np.ndarray, out: np.ndarray) -> np.ndarray:
         """``route`` for tiling windows, without finding the winners first: per tap, the
@@ -178,7 +180,7 @@ class Taps:
         return self.crop(buf)
 
 
-# --- adaptive windows of unequal sizes: gathered by index arrays ------------------------------------
+# --- adaptive windows of unequal sizes: gathered by index arrays ----------------------------------
 
 
 class Gathered:
@@ -209,7 +211,7 @@ class Gathered:
         self.count = count
 
     def gather(self, x: np.ndarray) -> np.ndarray:
-        return x[(slice(None), slice(None), *self.index)].reshape(*x.shape[:2], *self.small, -1)
+        return x[(slice(None), slice(None)) + self.index].reshape(*x.shape[:2], *self.small, -1)
 
     def winners(self, x: np.ndarray) -> np.ndarray:
         """Flat positions of each window's winner (first maximum; last NaN)."""
@@ -246,7 +248,7 @@ def _take(x: np.ndarray, flat: np.ndarray) -> np.ndarray:
     return got.reshape(flat.shape)
 
 
-# --- max pooling ----------------------------------------------------------------------------------------
+# --- max pooling ----------------------------------------------------------------------------------
 
 
 class MaxCtx:
@@ -292,15 +294,15 @@ class MaxCtx:
 
 
 def _max_rule(ctx: MaxCtx, g: Any, out: Any, x: Any) -> tuple[Any]:
-    xd, od = (x.data, out.data) if isinstance(x, Node) else (x, out)
-    if isinstance(g, Node):
+    xd, od = (x.data, out.data) if isinstance(x, Tensor) else (x, out)
+    if isinstance(g, Tensor):
         ctx.find(xd, od)
         return (make(ctx.route(g.data, xd, od), (g,), MAX_ROUTE, ctx),)
     return (ctx.route(g, xd, od),)
 
 
 def _route_rule(ctx: MaxCtx, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(ctx.take(g.data), (g,), MAX_POOL, ctx),)
     return (ctx.take(g),)
 
@@ -361,7 +363,16 @@ def _spatial(op: str, x: Tensor, dims: int) -> tuple[Tensor, bool]:
     return x, False
 
 
-def _grid(op: str, x: Tensor, dims: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any) -> Grid:
+def _grid(
+    op: str,
+    x: Tensor,
+    dims: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: Any,
+) -> Grid:
     k = tuple_arg(op, "kernel_size", kernel_size, dims, 1)
     none = stride is None or (isinstance(stride, (tuple, list)) and not stride)
     s = k if none else tuple_arg(op, "stride", stride, dims, 1)
@@ -401,7 +412,16 @@ def _finish(out: Tensor, unbatched: bool) -> Tensor:
     return out.squeeze(0) if unbatched else out
 
 
-def _max_pool(dims: int, input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any, return_indices: Any) -> Any:
+def _max_pool(
+    dims: int,
+    input: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: Any,
+    return_indices: Any,
+) -> Any:
     op = f"max_pool{dims}d"
     x, unbatched = _spatial(op, as_tensor(input, op), dims)
     grid = _grid(op, x, dims, kernel_size, stride, padding, dilation, ceil_mode)
@@ -419,12 +439,28 @@ def _max_pool(dims: int, input: Any, kernel_size: Any, stride: Any, padding: Any
     return out, _finish(make_const(ctx.indices()), unbatched)
 
 
-def max_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+def max_pool1d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """The largest element of each window of (N, C, L) or (C, L) ``input``."""
     return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+def max_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """The largest element of each window of (N, C, H, W) or (C, H, W) ``input``; stride
     defaults to the kernel size. The gradient goes to the element PyTorch picks (the first
     largest in row-major order; with ``return_indices=True``, its flat index per plane)."""
@@ -486,7 +522,7 @@ def adaptive_max_pool2d(input: Any, output_size: Any, return_indices: bool = Fal
     return _adaptive_max(2, input, output_size, return_indices)
 
 
-# --- average pooling ------------------------------------------------------------------------------------
+# --- average pooling ------------------------------------------------------------------------------
 
 
 class AvgCtx:
@@ -494,7 +530,9 @@ class AvgCtx:
 
     __slots__ = ("text", "shape", "windows", "divisor")
 
-    def __init__(self, text: str, shape: tuple[int, ...], windows: Taps | Gathered, divisor: Any) -> None:
+    def __init__(
+        self, text: str, shape: tuple[int, ...], windows: Taps | Gathered, divisor: Any
+    ) -> None:
         self.text, self.shape, self.windows, self.divisor = text, shape, windows, divisor
 
     def average(self, x: np.ndarray) -> np.ndarray:
@@ -509,13 +547,13 @@ class AvgCtx:
 
 
 def _avg_rule(ctx: AvgCtx, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(ctx.spread(g.data), (g,), AVG_SPREAD, ctx),)
     return (ctx.spread(g),)
 
 
 def _spread_rule(ctx: AvgCtx, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(ctx.average(g.data), (g,), AVG_POOL, ctx),)
     return (ctx.average(g),)
 
@@ -561,14 +599,25 @@ def _divisor(grid: Grid, include_pad: bool) -> np.ndarray:
     return out
 
 
-def _avg_pool(dims: int, input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: Any, count_include_pad: Any, divisor_override: Any) -> Tensor:
+def _avg_pool(
+    dims: int,
+    input: Any,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    ceil_mode: Any,
+    count_include_pad: Any,
+    divisor_override: Any,
+) -> Tensor:
     op = f"avg_pool{dims}d"
     x, unbatched = _spatial(op, as_tensor(input, op), dims)
     grid = _grid(op, x, dims, kernel_size, stride, padding, 1, ceil_mode)
     include = flag(op, "count_include_pad", count_include_pad)
     if divisor_override is not None:
         if not is_int(divisor_override) or divisor_override < 1:
-            raise ValueError(f"{op}(): divisor_override must be a positive integer, got {divisor_override!r}")
+            raise ValueError(
+                f"{op}(): divisor_override must be a positive integer, got {divisor_override!r}"
+            )
         divisor: Any = int(divisor_override)
     else:
         divisor = _divisor(grid, include)
@@ -579,15 +628,32 @@ def _avg_pool(dims: int, input: Any, kernel_size: Any, stride: Any, padding: Any
     return _finish(make(ctx.average(x.data), (x,), AVG_POOL, ctx), unbatched)
 
 
-def avg_pool1d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+def avg_pool1d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
     return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
-def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: Any = None) -> Tensor:
+def avg_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: Any = None,
+) -> Tensor:
     """The mean of each window of (N, C, H, W) or (C, H, W) ``input``, with PyTorch's
     divisors: padding counts unless ``count_include_pad=False``, a ceil-mode window hanging
     past the padding divides by what it covers, ``divisor_override`` replaces both."""
-    return _avg_pool(2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return _avg_pool(
+        2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
 def _adaptive_avg(dims: int, input: Any, output_size: Any) -> Tensor:

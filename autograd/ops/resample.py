@@ -17,12 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from ..graph import Node
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
 from .common import flag, is_int
 
-# --- constant padding ---------------------------------------------------------------------------------
+# --- constant padding -----------------------------------------------------------------------------
 
 
 def _constant_data(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: Any) -> np.ndarray:
@@ -42,7 +41,7 @@ def _constant_data(x: np.ndarray, pads: tuple[tuple[int, int], ...], value: Any)
 def _constant_rule(ctx: Any, g: Any, out: Any, x: Any) -> tuple[Any]:
     pads, _ = ctx
     back = tuple((-a, -b) for a, b in pads)
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(_constant_data(g.data, back, 0), (g,), PAD, (back, 0)),)
     return (_constant_data(g, back, 0),)
 
@@ -70,7 +69,7 @@ PAD = Op(
 )
 
 
-# --- separable resampling: pad by reflection, replication, wrapping; interpolation -----------------------
+# --- separable resampling: pad by reflection, replication, wrapping; interpolation ----------------
 
 
 class AxisMap:
@@ -79,7 +78,9 @@ class AxisMap:
 
     __slots__ = ("size", "index", "weight", "sorted")
 
-    def __init__(self, size: int, index: Sequence[np.ndarray], weight: Sequence[np.ndarray] | None = None) -> None:
+    def __init__(
+        self, size: int, index: Sequence[np.ndarray], weight: Sequence[np.ndarray] | None = None
+    ) -> None:
         self.size = size
         self.index = [np.asarray(i, dtype=np.intp) for i in index]
         self.weight = None if weight is None else [np.asarray(w) for w in weight]
@@ -99,7 +100,11 @@ class AxisMap:
         shape[axis] = self.size
         z = np.zeros(shape, g.dtype)
         for t, idx in enumerate(self.index):
-            part = g if self.weight is None else g * _along(self.weight[t].astype(g.dtype), axis, g.ndim)
+            part = (
+                g
+                if self.weight is None
+                else g * _along(self.weight[t].astype(g.dtype), axis, g.ndim)
+            )
             _add_along(z, idx, part, axis, self.sorted)
         return z
 
@@ -117,12 +122,12 @@ def _add_along(z: np.ndarray, idx: np.ndarray, part: np.ndarray, axis: int, orde
     if ordered:  # runs of equal indices: one reduceat, one assignment
         starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
         sums = np.add.reduceat(part, starts, axis=axis)
-        where = [slice(None)] * z.ndim
+        where: list[Any] = [slice(None)] * z.ndim
         where[axis] = idx[starts]
         z[tuple(where)] += sums
         return
     zm, pm = np.moveaxis(z, axis, -1), np.moveaxis(part, axis, -1)
-    np.add.at(zm, (..., idx), pm)
+    np.add.at(zm, (..., idx), pm)  # type: ignore[arg-type]
 
 
 class ResampleCtx:
@@ -143,13 +148,13 @@ class ResampleCtx:
 
 
 def _resample_rule(ctx: ResampleCtx, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(ctx.backward(g.data), (g,), RESAMPLE_BACKWARD, ctx),)
     return (ctx.backward(g),)
 
 
 def _resample_backward_rule(ctx: ResampleCtx, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(ctx.forward(g.data), (g,), RESAMPLE, ctx),)
     return (ctx.forward(g),)
 
@@ -189,7 +194,7 @@ RESAMPLE_BACKWARD = Op(
 )
 
 
-# --- pad ---------------------------------------------------------------------------------------------------
+# --- pad ------------------------------------------------------------------------------------------
 
 PAD_MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -200,7 +205,9 @@ def _pad_pairs(x: Tensor, pad: Any) -> tuple[tuple[int, int], ...]:
     if not isinstance(pad, (tuple, list)) or not all(is_int(p) for p in pad):
         raise TypeError(f"pad(): pad must be a tuple of integers, got {pad!r:.40}")
     if len(pad) % 2:
-        raise ValueError(f"pad(): pad must hold pairs (before, after) per dim, got {len(pad)} numbers")
+        raise ValueError(
+            f"pad(): pad must hold pairs (before, after) per dim, got {len(pad)} numbers"
+        )
     if len(pad) // 2 > x.ndim:
         raise ValueError(
             f"pad(): pad {tuple(pad)} pads {len(pad) // 2} dims, but the input of shape "
@@ -238,10 +245,14 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: Any = None) -> Tens
         if isinstance(fill, (bool, str, bytes)) or not isinstance(fill, (int, float, np.number)):
             raise TypeError(f"pad(): value must be a number, got {value!r:.40}")
         if any(n + a + b < 0 for n, (a, b) in zip(sizes, pairs)):
-            raise ValueError(f"pad(): pad {tuple(pad)} cuts more than the input of shape {tuple(x.shape)} holds")
+            raise ValueError(
+                f"pad(): pad {tuple(pad)} cuts more than the input of shape {tuple(x.shape)} holds"
+            )
         return make(_constant_data(x.data, pairs, fill), (x,), PAD, (pairs, fill))
     if value not in (None, 0):
-        raise ValueError(f"pad(): value is only for mode='constant', got value={value!r} with mode={mode!r}")
+        raise ValueError(
+            f"pad(): value is only for mode='constant', got value={value!r} with mode={mode!r}"
+        )
     k = len(pairs)
     if k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2):
         raise ValueError(
@@ -251,18 +262,29 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: Any = None) -> Tens
         )
     for n, (a, b) in zip(sizes, pairs):
         if mode == "reflect" and (a >= n or b >= n):
-            raise ValueError(f"pad(): reflect padding {(a, b)} must be smaller than the dim it pads ({n}) (input of shape {tuple(x.shape)})")
+            raise ValueError(
+                f"pad(): reflect padding {(a, b)} must be smaller than the dim it pads ({n}) "
+                f"(input of shape {tuple(x.shape)})"
+            )
         kept = n - max(-a, 0) - max(-b, 0)
         if mode == "circular" and (kept < 1 or a > kept or b > kept):
-            raise ValueError(f"pad(): circular padding {(a, b)} would wrap around a dim of size {kept} more than once (input of shape {tuple(x.shape)})")
+            raise ValueError(
+                f"pad(): circular padding {(a, b)} would wrap around a dim of size {kept} more "
+                f"than once (input of shape {tuple(x.shape)})"
+            )
         if n + a + b < 1:
-            raise ValueError(f"pad(): pad {tuple(pad)} leaves nothing of the input of shape {tuple(x.shape)}")
-    maps = [(lead + i, AxisMap(n, [_index(mode, n, a, b)])) for i, (n, (a, b)) in enumerate(zip(sizes, pairs))]
+            raise ValueError(
+                f"pad(): pad {tuple(pad)} leaves nothing of the input of shape {tuple(x.shape)}"
+            )
+    maps = [
+        (lead + i, AxisMap(n, [_index(mode, n, a, b)]))
+        for i, (n, (a, b)) in enumerate(zip(sizes, pairs))
+    ]
     ctx = ResampleCtx(_pad_text(pairs, mode), maps, x.shape)
     return make(ctx.forward(x.data), (x,), RESAMPLE, ctx)
 
 
-# --- interpolate ----------------------------------------------------------------------------------------------
+# --- interpolate ----------------------------------------------------------------------------------
 
 INTERPOLATE_MODES = {"nearest": 0, "nearest-exact": 0, "linear": 1, "bilinear": 2, "area": 0}
 
@@ -279,18 +301,13 @@ def _scale(n: int, out: int, align: bool, factor: float | None, dtype: Any) -> A
 def _nearest(n: int, out: int, factor: float | None, exact: bool) -> np.ndarray:
     j = np.arange(out, dtype=np.float32)
     scale = _scale(n, out, False, factor, np.float32)  # PyTorch works these out in float32
-    if exact:
-        src = np.floor((j + np.float32(0.5)) * scale)
-    elif out == n:
-        src = j
-    elif out == 2 * n:
-        src = j // 2
-    else:
-        src = np.floor(j * scale)
+    src = np.floor((j + np.float32(0.5)) * scale if exact else j * scale)
     return np.minimum(src.astype(np.int64), n - 1)
 
 
 def _linear(n: int, out: int, align: bool, factor: float | None, dtype: Any) -> AxisMap:
+    if out == n:  # PyTorch copies a dim whose size stays, whatever the scale_factor
+        return AxisMap(n, [np.arange(n)])
     kind = np.float32 if np.dtype(dtype) == np.float32 else np.float64
     scale = _scale(n, out, align, factor, kind)
     j = np.arange(out, dtype=kind)
@@ -316,19 +333,27 @@ def interpolate(
     average pooling)."""
     x = as_tensor(input, "interpolate")
     if mode not in INTERPOLATE_MODES:
-        raise ValueError(f"interpolate(): mode must be one of {tuple(INTERPOLATE_MODES)}, got {mode!r}")
+        raise ValueError(
+            f"interpolate(): mode must be one of {tuple(INTERPOLATE_MODES)}, got {mode!r}"
+        )
     if flag("interpolate", "antialias", antialias):
         raise ValueError("interpolate(): antialias=True is not supported")
     dims = x.ndim - 2
     if dims < 1 or (INTERPOLATE_MODES[mode] and dims != INTERPOLATE_MODES[mode]):
-        need = {1: "3-d (N, C, L)", 2: "4-d (N, C, H, W)"}.get(INTERPOLATE_MODES[mode], "(N, C, *spatial)")
-        raise ValueError(f"interpolate(): mode {mode!r} needs a {need} input, got shape {tuple(x.shape)}")
+        need = {1: "3-d (N, C, L)", 2: "4-d (N, C, H, W)"}.get(
+            INTERPOLATE_MODES[mode], "(N, C, *spatial)"
+        )
+        raise ValueError(
+            f"interpolate(): mode {mode!r} needs a {need} input, got shape {tuple(x.shape)}"
+        )
     if x.dtype.kind != "f" and mode in ("linear", "bilinear", "area"):
         raise TypeError(f"interpolate(): mode {mode!r} needs a floating input, got dtype {x.dtype}")
     linear = mode in ("linear", "bilinear")
     if align_corners is not None:
         if not linear:
-            raise ValueError(f"interpolate(): align_corners is only for the linear modes, not {mode!r}")
+            raise ValueError(
+                f"interpolate(): align_corners is only for the linear modes, not {mode!r}"
+            )
         flag("interpolate", "align_corners", align_corners)
     big = tuple(x.shape[2:])
     factors, small = _sizes(big, size, scale_factor, recompute_scale_factor)
@@ -349,23 +374,34 @@ def interpolate(
     return make(ctx.forward(x.data), (x,), RESAMPLE, ctx)
 
 
-def _sizes(big: tuple[int, ...], size: Any, scale_factor: Any, recompute: Any) -> tuple[list[float | None], tuple[int, ...]]:
+def _sizes(
+    big: tuple[int, ...], size: Any, scale_factor: Any, recompute: Any
+) -> tuple[list[float | None], tuple[int, ...]]:
     dims = len(big)
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate(): give either size or scale_factor (exactly one)")
     if size is not None:
         sizes = tuple(size) if isinstance(size, (tuple, list)) else (size,) * dims
         if len(sizes) != dims or not all(is_int(s) and s > 0 for s in sizes):
-            raise ValueError(f"interpolate(): size must be {dims} positive integers, got {size!r:.40}")
+            raise ValueError(
+                f"interpolate(): size must be {dims} positive integers, got {size!r:.40}"
+            )
         return [None] * dims, tuple(int(s) for s in sizes)
-    factors = tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * dims
+    factors = (
+        tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * dims
+    )
     if len(factors) != dims or not all(
-        isinstance(f, (int, float, np.number)) and not isinstance(f, bool) and f > 0 for f in factors
+        isinstance(f, (int, float, np.number)) and not isinstance(f, bool) and f > 0
+        for f in factors
     ):
-        raise ValueError(f"interpolate(): scale_factor must be {dims} positive numbers, got {scale_factor!r:.40}")
+        raise ValueError(
+            f"interpolate(): scale_factor must be {dims} positive numbers, got {scale_factor!r:.40}"
+        )
     small = tuple(int(math.floor(n * float(f))) for n, f in zip(big, factors))
     if any(s < 1 for s in small):
-        raise ValueError(f"interpolate(): scale_factor {scale_factor} makes an empty output from size {big}")
+        raise ValueError(
+            f"interpolate(): scale_factor {scale_factor} makes an empty output from size {big}"
+        )
     if recompute:  # the scale follows from the rounded sizes, as if size had been given
         return [None] * dims, small
     return [float(f) for f in factors], small

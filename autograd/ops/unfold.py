@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..graph import Node
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
 from .windows import Grid, pad_spatial, tuple_arg, windows
@@ -36,18 +35,18 @@ def fold_data(cols: np.ndarray, grid: Grid) -> np.ndarray:
     blocks = cols.reshape(n, c, *grid.kernel, *grid.small)
     buf = np.zeros((n, c, *grid.padded), dtype=cols.dtype)
     for offset in grid.offsets():
-        buf[grid.tap(offset, 2)] += blocks[(slice(None), slice(None), *offset)]
+        buf[grid.tap(offset, 2)] += blocks[(slice(None), slice(None)) + offset]
     return buf[grid.inner(2)] if grid.needs_padding() else buf
 
 
 def _unfold_rule(ctx: Grid, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(fold_data(g.data, ctx), (g,), FOLD, ctx),)
     return (fold_data(g, ctx),)
 
 
 def _fold_rule(ctx: Grid, g: Any, out: Any, x: Any) -> tuple[Any]:
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return (make(unfold_data(g.data, ctx), (g,), UNFOLD, ctx),)
     return (unfold_data(g, ctx),)
 
@@ -89,7 +88,9 @@ FOLD = Op(
 )
 
 
-def _grid(op: str, big: tuple[int, ...], kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> Grid:
+def _grid(
+    op: str, big: tuple[int, ...], kernel_size: Any, dilation: Any, padding: Any, stride: Any
+) -> Grid:
     k = tuple_arg(op, "kernel_size", kernel_size, 2, 1)
     d = tuple_arg(op, "dilation", dilation, 2, 1)
     p = tuple_arg(op, "padding", padding, 2, 0)
@@ -103,12 +104,16 @@ def _grid(op: str, big: tuple[int, ...], kernel_size: Any, dilation: Any, paddin
     return Grid(big, small, k, s, d, p)
 
 
-def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:
+def unfold(
+    input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1
+) -> Tensor:
     """Every kh x kw window of (N, C, H, W) or (C, H, W) ``input`` as a column: (N, C * kh *
     kw, windows), channel-major, windows in row-major order (PyTorch's im2col)."""
     x = as_tensor(input, "unfold")
     if x.ndim not in (3, 4):
-        raise ValueError(f"unfold(): expected a 3-d or 4-d input (N, C, H, W), got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"unfold(): expected a 3-d or 4-d input (N, C, H, W), got shape {tuple(x.shape)}"
+        )
     unbatched = x.ndim == 3
     if unbatched:
         x = x.unsqueeze(0)
@@ -117,12 +122,22 @@ def unfold(input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, st
     return out.squeeze(0) if unbatched else out
 
 
-def fold(input: Any, output_size: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0, stride: Any = 1) -> Tensor:
+def fold(
+    input: Any,
+    output_size: Any,
+    kernel_size: Any,
+    dilation: Any = 1,
+    padding: Any = 0,
+    stride: Any = 1,
+) -> Tensor:
     """unfold's transpose: (N, C * kh * kw, windows) columns added onto an (N, C, *output_size)
     image, overlapping windows summed (PyTorch's col2im)."""
     cols = as_tensor(input, "fold")
     if cols.ndim not in (2, 3):
-        raise ValueError(f"fold(): expected a 2-d or 3-d input (N, C * kh * kw, L), got shape {tuple(cols.shape)}")
+        raise ValueError(
+            "fold(): expected a 2-d or 3-d input (N, C * kh * kw, L), got shape "
+            f"{tuple(cols.shape)}"
+        )
     size = tuple_arg("fold", "output_size", output_size, 2, 1)
     unbatched = cols.ndim == 2
     if unbatched:

@@ -9,6 +9,7 @@ and its backward. Its methods give strided views of padded arrays: no index arra
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Iterator, Sequence
@@ -35,7 +36,7 @@ class Grid:
     def dims(self) -> int:
         return len(self.big)
 
-    @property
+    @functools.cached_property
     def after(self) -> tuple[int, ...]:
         """Padding needed after the input so that the last window fits."""
         return tuple(
@@ -45,15 +46,19 @@ class Grid:
             )
         )
 
-    @property
+    @functools.cached_property
     def padded(self) -> tuple[int, ...]:
         return tuple(p + n + a for p, n, a in zip(self.pad, self.big, self.after))
 
-    @property
+    @functools.cached_property
     def taps(self) -> int:
         return math.prod(self.kernel)
 
     def needs_padding(self) -> bool:
+        return self._needs_padding
+
+    @functools.cached_property
+    def _needs_padding(self) -> bool:
         return any(self.pad) or any(self.after)
 
     def offsets(self) -> Iterator[tuple[int, ...]]:
@@ -63,11 +68,39 @@ class Grid:
     def tap(self, offset: tuple[int, ...], first: int) -> tuple[slice, ...]:
         """Slices of a padded array whose spatial dims start at axis ``first``: the elements
         tap ``offset`` reads, one per window."""
-        lead = (slice(None),) * first
-        return lead + tuple(
-            slice(k * d, k * d + (o - 1) * s + 1, s)
-            for k, d, o, s in zip(offset, self.dilation, self.small, self.stride)
-        )
+        return (slice(None),) * first + self._taps[offset]
+
+    @functools.cached_property
+    def _taps(self) -> dict[tuple[int, ...], tuple[slice, ...]]:
+        return {
+            offset: tuple(
+                slice(k * d, k * d + (o - 1) * s + 1, s)
+                for k, d, o, s in zip(offset, self.dilation, self.small, self.stride)
+            )
+            for offset in self.offsets()
+        }
+
+    @functools.cached_property
+    def clipped(self) -> dict[tuple[int, ...], tuple[tuple[slice, ...], tuple[slice, ...], bool]]:
+        """Per tap, the part that reads the input rather than padding: (the windows, as slices
+        of the output's spatial dims; the input elements they read, as slices of the unpadded
+        input; whether those are the whole input)."""
+        out = {}
+        for offset in self.offsets():
+            wins, reads, whole = [], [], True
+            for k, n, o, s, d, p in zip(
+                offset, self.big, self.small, self.stride, self.dilation, self.pad
+            ):
+                shift = k * d - p  # window w reads input position w * s + shift
+                lo = max(0, (-shift + s - 1) // s)
+                hi = min(o, (n - 1 - shift) // s + 1) if n - 1 - shift >= 0 else 0
+                hi = max(hi, lo)
+                wins.append(slice(lo, hi))
+                start = lo * s + shift
+                reads.append(slice(start, start + (hi - lo - 1) * s + 1 if hi > lo else start, s))
+                whole = whole and s == 1 and hi - lo == n
+            out[offset] = (tuple(wins), tuple(reads), whole)
+        return out
 
     def inner(self, first: int) -> tuple[slice, ...]:
         """Slices of a padded array (spatial dims from axis ``first``) that hold the input."""
