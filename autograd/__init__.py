@@ -84,3 +84,7 @@ def numel(input: Tensor) -> int:
 # (detect_anomaly finds where a NaN came from). Only warnings raised in dagrad's own code are
 # silenced, not those of the user's NumPy code.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+
+from .allocator import keep_freed_memory  # noqa: E402
+
+keep_freed_memory()  # glibc reuses freed array memory instead of faulting it back (allocator.py)
