@@ -1,4 +1,5 @@
-"""Regenerate every picture in the README: draw_graph's, the gradient-flow chart, and lecture 1's.
+"""Regenerate every picture in the README: draw_graph's, the gradient-flow chart, lecture 1's and
+the CNN example's.
 
 python docs/images/make_images.py          # writes docs/images/*.png (needs Graphviz's dot)
 """
@@ -27,6 +28,8 @@ PICTURES = (
     "gradient_flow",
     *(f"lecture1_{name}" for name in LECTURE_PICTURES),
     "piecewise",
+    "digits_cnn_graph",
+    "digits_cnn_filters",
 )
 
 
@@ -93,6 +96,15 @@ def lecture_pictures() -> None:
             print(f"wrote {target.with_suffix('.png')}")
 
 
+def digits_cnn_pictures() -> None:
+    """The CNN example's graph and first-layer filters, as `make cnn` draws them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, str(EXAMPLES / "digits_cnn.py"), "--out", tmp], check=True)
+        for name in ("digits_cnn_graph", "digits_cnn_filters"):
+            (HERE / f"{name}.png").write_bytes((Path(tmp) / f"{name}.png").read_bytes())
+            print(f"wrote {HERE / (name + '.png')}")
+
+
 def main() -> None:
     spec = importlib.util.spec_from_file_location("gradient_flow_example", EXAMPLE)
     assert spec is not None and spec.loader is not None
@@ -104,6 +116,7 @@ def main() -> None:
     tensor_graph(example)
     gradient_flow_chart(example)
     lecture_pictures()
+    digits_cnn_pictures()
 
 
 if __name__ == "__main__":
