@@ -376,6 +376,16 @@ class AvgPool1d(_AvgPool):
         count_include_pad: bool = True,
     ) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        # PyTorch keeps AvgPool1d's sizes as 1-tuples (its repr shows them so)
+        self.kernel_size, self.stride, self.padding = (
+            _one(self.kernel_size),
+            _one(self.stride),
+            _one(self.padding),
+        )
+
+
+def _one(value: Any) -> Any:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
 class AvgPool2d(_AvgPool):
@@ -431,6 +441,10 @@ class Upsample(Module):
         recompute_scale_factor: Any = None,
     ) -> None:
         super().__init__()
+        if isinstance(scale_factor, (tuple, list)):  # stored as floats, as PyTorch does
+            scale_factor = tuple(float(f) for f in scale_factor)
+        elif scale_factor is not None:
+            scale_factor = float(scale_factor)
         self.size, self.scale_factor, self.mode = size, scale_factor, mode
         self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 
@@ -446,8 +460,6 @@ class Upsample(Module):
 
     def extra_repr(self) -> str:
         shown = (
-            f"size={self.size}"
-            if self.size is not None
-            else f"scale_factor={float(self.scale_factor)}"
+            f"scale_factor={self.scale_factor!r}" if self.scale_factor else f"size={self.size!r}"
         )
         return f"{shown}, mode={self.mode!r}"

@@ -269,12 +269,19 @@ def test_adaptive_max_pool_ties_and_nans_follow_pytorch():
 # --- pad, interpolate, unfold/fold ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
-@pytest.mark.parametrize("pad", [(1, 2), (2, 0, 1, 3), (0, 1, 2, 1, 1, 0), (-1, 2, 1, 0)])
+PADS = [(1, 2), (2, 0, 1, 3), (0, 1, 2, 1, 1, 0)]
+# negative pads cut; PyTorch's circular mode cuts first and wraps what is left, and refuses
+# a cut and a wrap on the same side of a dim (an overlapping copy), so it gets its own cases
+CUTS = [(m, (-1, 2, 1, 0)) for m in ("constant", "reflect", "replicate")]
+CUTS += [("circular", (2, -1)), ("circular", (-1, 2, 0, 1)), ("circular", (0, -2, 3, 0))]
+
+
+@pytest.mark.parametrize(
+    "mode, pad",
+    [(m, p) for m in ("constant", "reflect", "replicate", "circular") for p in PADS] + CUTS,
+)
 def test_pad_matches_pytorch(mode, pad):
     shape = (2, 3, 4, 5, 6)[: 2 + len(pad) // 2]
-    if mode == "circular" and min(pad) < 0:
-        pytest.skip("PyTorch's circular padding refuses some negative pads (overlapping copies)")
     x = rng.normal(size=shape)
     _compare(lambda f, x: f.pad(x, pad, mode=mode), x, second=True)
 
@@ -379,15 +386,28 @@ def test_pooling_and_upsampling_layers_match_pytorch():
         ("MaxPool2d", (3, 2, 1)),
         ("AvgPool2d", (2,)),
         ("AdaptiveAvgPool2d", ((4, 3),)),
+        ("AdaptiveAvgPool2d", ((4, None),)),
         ("AdaptiveMaxPool2d", (3,)),
         ("Upsample", (None, 2, "bilinear")),
+        ("Upsample", (None, (1.5, 2))),
         ("Upsample", ((5, 11),)),
     ]:
         ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
         np.testing.assert_allclose(
             ours(Tensor(x)).data, theirs(torch.tensor(x)).numpy(), rtol=1e-12
         )
-    assert repr(nn.MaxPool2d(2)) == repr(torch.nn.MaxPool2d(2))
+        assert repr(ours) == repr(theirs)
+    y = _distinct((2, 3, 11))
+    for name, args in [
+        ("MaxPool1d", (3, 2, 1)),
+        ("AvgPool1d", (3, 2, 1)),
+        ("AdaptiveAvgPool1d", (4,)),
+    ]:
+        ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+        np.testing.assert_allclose(
+            ours(Tensor(y)).data, theirs(torch.tensor(y)).numpy(), rtol=1e-12
+        )
+        assert repr(ours) == repr(theirs)
 
 
 def test_conv_transpose_layer_takes_an_output_size():
