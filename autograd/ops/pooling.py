@@ -137,7 +137,6 @@ class Taps:
             g = _copy_like(g, out)
         covered = all(o * k == n for o, k, n in zip(gr.small, gr.kernel, gr.big))
         dx = (np.empty_like if covered else np.zeros_like)(x)  # the input's memory order
-        finite = _finite(g)
         taken = None
         views, targets = self.views(x), self.views(dx)
         for t, (view, target) in enumerate(zip(views, targets)):
@@ -148,10 +147,7 @@ class Taps:
                 hit &= ~taken
                 if t < len(views) - 1:
                     taken |= hit
-            if finite:
-                np.multiply(g, hit, out=target)
-            else:
-                keep_where(g, hit, out=target)
+            keep_where(g, hit, out=target)
         return dx
 
     def flat(self, kmap: np.ndarray) -> np.ndarray:
@@ -305,12 +301,6 @@ def _route_rule(ctx: MaxCtx, g: Any, out: Any, x: Any) -> tuple[Any]:
     if isinstance(g, Tensor):
         return (make(ctx.take(g.data), (g,), MAX_POOL, ctx),)
     return (ctx.take(g),)
-
-
-def _finite(a: np.ndarray) -> bool:
-    """All elements finite: one sum (a finite sum that overflows gives False: safe)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(a.sum()))
 
 
 def _has_nan(a: np.ndarray) -> bool:
