@@ -145,7 +145,12 @@ _INTS = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
 def _same_array(x: Any, c: np.ndarray) -> bool:
-    return type(x) is np.ndarray and x.dtype.kind == "f" and x.shape == c.shape
+    return (
+        type(x) is np.ndarray
+        and x.dtype.kind == "f"
+        and x.dtype.itemsize in _INTS
+        and x.shape == c.shape
+    )
 
 
 def keep_where(
