@@ -13,8 +13,7 @@ import numpy as np
 import nn
 import nn.functional as F
 import optim
-from autograd import Tensor, no_grad
-from autograd import linear
+from autograd import Tensor, linear, no_grad
 
 from ..workloads import Net
 from .floor_numpy import Arrays, ArrayTrainer
