@@ -8,7 +8,7 @@ CODE := autograd nn optim benchmarks
 EXTRA_CODE := examples docs
 HIPS_PY := benchmarks/.venv-hips/bin/python
 
-.PHONY: demo lecture-extras bench test test-full lint venv images clean
+.PHONY: demo lecture-extras cnn bench test test-full lint venv images clean
 
 venv: $(VENV)/.installed
 
@@ -29,6 +29,11 @@ demo: venv
 lecture-extras: venv
 	$(PY) examples/backprop.py
 	$(PY) examples/piecewise.py
+
+# a small CNN on scikit-learn's 8x8 digits (>= 98% in seconds): its graph and first-layer filters
+# in out/digits_cnn
+cnn: venv
+	$(PY) examples/digits_cnn.py --out out/digits_cnn
 
 # the benchmarks (benchmarks/README.md): peers from PyPI in this venv, HIPS autograd in its own
 # (it is imported as `autograd`, like dagrad); `make bench BENCH_ARGS=--quick` takes a minute

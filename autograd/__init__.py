@@ -139,3 +139,7 @@ from .anomaly import record_sites  # noqa: E402
 from .draw.step_through import StepThrough, Timeline, step_through  # noqa: E402
 from .function import Function, once_differentiable  # noqa: E402, F401 - custom ops
 from .compiler import CompiledStep, GuardError, compile  # noqa: E402, A004 - as torch.compile
+
+from .allocator import keep_freed_memory  # noqa: E402
+
+keep_freed_memory()  # glibc reuses freed array memory instead of faulting it back (allocator.py)

@@ -259,3 +259,4 @@ def multi_margin_loss(
     if single:
         per_example = per_example.reshape(())
     return _reduce(per_example, reduction)
+from .functional_conv import *  # noqa: E402, F403 - convolution, pooling, pad, interpolate

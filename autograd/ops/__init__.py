@@ -125,5 +125,6 @@ from .trig import (
     tan,
 )
 from .scalar import value_dot, value_sum
+from .spatial import *  # noqa: F403 - convolution, pooling, padding, resampling
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,5 +1,5 @@
 """Regenerate every picture in the README: draw_graph's, the gradient-flow chart, lecture 1's,
-and a screenshot of the step-through page.
+the CNN example's and a screenshot of the step-through page.
 
 python docs/images/make_images.py          # writes docs/images/*.png (needs Graphviz's dot;
                                            # the screenshot needs selenium and chromium)
@@ -30,6 +30,8 @@ PICTURES = (
     *(f"lecture1_{name}" for name in LECTURE_PICTURES),
     "piecewise",
     "step_through",
+    "digits_cnn_graph",
+    "digits_cnn_filters",
 )
 
 
@@ -151,6 +153,13 @@ def step_through_screenshot() -> None:
         finally:
             driver.quit()
     print(f"wrote {HERE / 'step_through.png'}")
+def digits_cnn_pictures() -> None:
+    """The CNN example's graph and first-layer filters, as `make cnn` draws them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, str(EXAMPLES / "digits_cnn.py"), "--out", tmp], check=True)
+        for name in ("digits_cnn_graph", "digits_cnn_filters"):
+            (HERE / f"{name}.png").write_bytes((Path(tmp) / f"{name}.png").read_bytes())
+            print(f"wrote {HERE / (name + '.png')}")
 
 
 def main() -> None:
@@ -165,6 +174,7 @@ def main() -> None:
     gradient_flow_chart(example)
     lecture_pictures()
     step_through_screenshot()
+    digits_cnn_pictures()
 
 
 if __name__ == "__main__":
