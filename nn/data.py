@@ -181,8 +181,8 @@ def default_convert(data: Any) -> Any:
         return type(data)({k: default_convert(v) for k, v in data.items()})  # type: ignore[call-arg]
     if isinstance(data, tuple) and hasattr(data, "_fields"):
         return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, (tuple, list)):
-        return type(data)(default_convert(d) for d in data)
+    if isinstance(data, (tuple, list)):  # a tuple becomes a list, as PyTorch's
+        return [default_convert(d) for d in data]
     return data
 
 

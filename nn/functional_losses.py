@@ -70,14 +70,31 @@ def mse_loss(
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     x = as_input(input, "mse_loss")
     diff = x - like_input("mse_loss", x, target)
-    loss = diff * diff
-    if weight is not None:
-        loss = loss * constant_like(x, weight)
-    return _reduce(loss, reduction)
+    return _weighted("mse_loss", x, diff * diff, weight, reduction, by_weights=True)
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return reduce(loss, reduction)
+
+
+def _weighted(
+    op: str, x: Tensor, loss: Tensor, weight: Any, reduction: str, by_weights: bool
+) -> Tensor:
+    """``loss`` times the elementwise ``weight`` (of the input's shape), reduced as PyTorch:
+    mse_loss and l1_loss divide a weighted 'mean' by the sum of the weights, huber_loss by the
+    number of elements."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    w = constant_like(x, weight)
+    if w.shape != x.shape:
+        raise ValueError(
+            f"{op}(): weight has shape {w.shape} but input has shape {x.shape}; weights and "
+            "input must have the same size"
+        )
+    loss = loss * w
+    if reduction == "mean" and by_weights:
+        return loss.sum() / w.sum()
+    return _reduce(loss, reduction)
 
 
 def l1_loss(
@@ -92,9 +109,7 @@ def l1_loss(
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     x = as_input(input, "l1_loss")
     loss = (x - like_input("l1_loss", x, target)).abs()
-    if weight is not None:
-        loss = loss * constant_like(x, weight)
-    return _reduce(loss, reduction)
+    return _weighted("l1_loss", x, loss, weight, reduction, by_weights=True)
 
 
 def huber_loss(
@@ -110,9 +125,7 @@ def huber_loss(
     d = x - like_input("huber_loss", x, target)
     near = np.abs(d.data) < size
     loss = where(near, d * d * 0.5, (d.abs() - 0.5 * size) * size)
-    if weight is not None:
-        loss = loss * constant_like(x, weight)
-    return _reduce(loss, reduction)
+    return _weighted("huber_loss", x, loss, weight, reduction, by_weights=False)
 
 
 def smooth_l1_loss(

@@ -28,8 +28,8 @@ def numbers(x: Any) -> np.ndarray:
         return None  # type: ignore[return-value]
     if isinstance(x, autograd.Tensor):
         return np.asarray(x.data)
-    if hasattr(x, "detach"):
-        return x.detach().numpy()
+    if hasattr(x, "detach"):  # PyTorch may give a "ZeroTensor", which has no numpy()
+        return np.zeros(tuple(x.shape)) if x._is_zerotensor() else x.detach().numpy()
     return np.asarray(x)
 
 
