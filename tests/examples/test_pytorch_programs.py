@@ -248,7 +248,10 @@ def test_dataset_dataloader_regression_script_agrees() -> None:
 def test_a_missing_name_is_reported_by_name(monkeypatch: Any) -> None:
     monkeypatch.delattr(nn, "Flatten")
     monkeypatch.delattr(autograd.Tensor, "pow")
-    source = "import torch\nm = torch.nn.Flatten(0, 1)\ny = torch.zeros(2).pow(2)\nz = torch.no_such_thing\n"
+    source = (
+        "import torch\nm = torch.nn.Flatten(0, 1)\ny = torch.zeros(2).pow(2)\n"
+        "z = torch.no_such_thing\n"
+    )
     assert missing_names(substitute(source)) == [
         "Tensor.pow",
         "autograd.no_such_thing",

@@ -107,7 +107,8 @@ checkpoint = torch.load(checkpoint_path, map_location=device)
 restored.load_state_dict(checkpoint["model_state_dict"])
 test_loss = evaluate(restored, test_loader)
 print(
-    f"best epoch {checkpoint['epoch']}: validation {checkpoint['val_loss']:.4f}, test {test_loss:.4f}"
+    f"best epoch {checkpoint['epoch']}: validation {checkpoint['val_loss']:.4f}, "
+    f"test {test_loss:.4f}"
 )
 result = {
     "test_loss": test_loss,
