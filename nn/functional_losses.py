@@ -269,9 +269,10 @@ def _target_array(target: Any) -> np.ndarray:
 
 def _class_indices(
     op: str, x: Tensor, target: Any, ignore_index: int | None = None
-) -> tuple[Tensor, np.ndarray, tuple[int, ...]]:
+) -> tuple[Tensor, np.ndarray, tuple[int, ...], bool]:
     """Scores as (M, C) rows and class indices as (M,), from (N, C) / (C,) / (N, C, d1, ...)
-    scores; also the shape of the per-example losses ((N,), () or (N, d1, ...))."""
+    scores; also the shape of the per-example losses ((N,), () or (N, d1, ...)) and whether
+    any target is ``ignore_index``."""
     if x.ndim == 0:
         raise ValueError(
             f"{op}(): input must hold scores per class, shape (N, C), (C,) or (N, C, d1, ...), "
@@ -290,14 +291,20 @@ def _class_indices(
             f"{op}(): input of shape {x.shape} needs a target of shape {want}, got {t.shape}"
         )
     classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
-    outside = (t < 0) | (t >= classes)
-    if ignore_index is not None:
-        outside &= t != ignore_index
-    if outside.any():
-        raise TargetError(
-            f"{op}(): target holds class {t[outside].flat[0]}, but input has {classes} "
-            f"classes (0 to {classes - 1})"
-        )
+    ignored = False
+    if t.size:  # min and max: two passes over the targets where masks would take several
+        low, high = t.min(), t.max()
+        if ignore_index is not None and (low < 0 or 0 <= ignore_index < classes):
+            ignored = bool((t == ignore_index).any())
+        if low < 0 or high >= classes:
+            outside = (t < 0) | (t >= classes)
+            if ignore_index is not None:
+                outside &= t != ignore_index
+            if outside.any():
+                raise TargetError(
+                    f"{op}(): target holds class {t[outside].flat[0]}, but input has {classes} "
+                    f"classes (0 to {classes - 1})"
+                )
     if x.ndim == 1:
         rows = x.reshape(1, classes)
     elif x.ndim == 2:
@@ -305,7 +312,7 @@ def _class_indices(
     else:  # classes along dim 1: move them last, one row per position
         order = (0, *range(2, x.ndim), 1)
         rows = x.permute(*order).reshape(-1, classes)
-    return rows, t.reshape(-1).astype(np.intp), want
+    return rows, t.reshape(-1).astype(np.intp), want, ignored
 
 
 def _picked_nll(
@@ -355,7 +362,7 @@ def nll_loss(
     divides by the summed weights of the examples kept (NaN when none is)."""
     reduction = check_reduction(legacy_reduction(size_average, reduce, reduction))
     x = as_float_input(input, "nll_loss")
-    rows, t, shape = _class_indices("nll_loss", x, target, ignore_index)
+    rows, t, shape, _ = _class_indices("nll_loss", x, target, ignore_index)
     return _picked_nll("nll_loss", rows, t, weight, ignore_index, reduction, shape)[0]
 
 
@@ -383,9 +390,9 @@ def cross_entropy(
     t_raw = _target_array(target)
     if t_raw.dtype.kind == "f" and x.ndim >= 1 and t_raw.shape == x.shape:
         return _cross_entropy_probabilities(x, target, weight, reduction, smoothing)
-    rows, t, shape = _class_indices("cross_entropy", x, target, ignore_index)
+    rows, t, shape, ignored = _class_indices("cross_entropy", x, target, ignore_index)
     plain = weight is None and smoothing == 0.0 and x.ndim == 2 and len(t)
-    if plain and not (t == ignore_index).any():
+    if plain and not ignored:
         return softmax_cross_entropy(rows, t, reduction)  # the fused fast path
     logp = rows.log_softmax(dim=1)
     nll, w, keep = _picked_nll("cross_entropy", logp, t, weight, ignore_index, reduction, shape)
@@ -449,7 +456,7 @@ def multi_margin_loss(
             f"multi_margin_loss(): input must hold scores per class, shape (N, C) or (C,), "
             f"got {x.shape}"
         )
-    rows, t, shape = _class_indices("multi_margin_loss", x, target)
+    rows, t, shape, _ = _class_indices("multi_margin_loss", x, target)
     n, classes = rows.shape
     index = np.arange(n)
     right = rows[index, t].reshape(n, 1)
