@@ -772,3 +772,18 @@ class SequentialLR(LRScheduler):
         super().load_state_dict(state)
         for scheduler, s in zip(self._schedulers, inner):
             scheduler.load_state_dict(s)
+
+
+# torch.optim.lr_scheduler names dagrad does not have: asked for, they say so by name
+_PYTORCH_ONLY = frozenset(
+    ["ChainedScheduler", "CyclicLR", "MultiplicativeLR", "PolynomialLR", "SWALR"]
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PYTORCH_ONLY:
+        raise AttributeError(
+            f"optim.lr_scheduler.{name}: PyTorch's torch.optim.lr_scheduler.{name} is not "
+            "available in dagrad"
+        )
+    raise AttributeError(f"module 'optim.lr_scheduler' has no attribute {name!r}")

@@ -379,3 +379,10 @@ BAD = [
 def test_bad_arguments_are_named(what: str, make: Any, error: type, message: str) -> None:
     with pytest.raises(error, match=message):
         make(_ours())
+
+
+def test_missing_pytorch_schedules_say_so() -> None:
+    with pytest.raises(
+        AttributeError, match=r"torch\.optim\.lr_scheduler\.CyclicLR is not available"
+    ):
+        lr_scheduler.CyclicLR  # noqa: B018
