@@ -292,7 +292,12 @@ class DataLoader:
     ``seed=n`` (dagrad's earlier spelling) stands for ``generator=Generator().manual_seed(n)``.
     """
 
-    def __init__(self, dataset: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, dataset: Any = None, *args: Any, **kwargs: Any) -> None:
+        if dataset is None:
+            raise ValueError(
+                "DataLoader(): give at least one array, or a dataset: DataLoader(dataset, "
+                "batch_size=...)"
+            )
         # dagrad's convenience: DataLoader(x, y, batch_size=...) batches same-length arrays
         # together, as DataLoader(TensorDataset(x, y), ...). It cannot clash with PyTorch's
         # signature: there, the second argument is batch_size, never an array.
