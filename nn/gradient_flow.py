@@ -8,6 +8,7 @@ the same network with ReLU keeps them level. matplotlib is needed for the chart 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -90,16 +91,10 @@ def plot_gradient_flow(
 
     ``params``: a Module, a dict name -> parameter, or (name, parameter) pairs. Draws into
     ``ax`` when given (to put two networks side by side), else into a new Figure. Returns the
-    Figure: ``fig.savefig("flow.png")``; in Jupyter it displays itself.
+    Figure: ``fig.savefig("flow.png")``; in Jupyter it displays itself as a picture (a Figure
+    made without pyplot would otherwise show only ``<Figure ...>``).
     """
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(
-            "plot_gradient_flow() draws with matplotlib, which is not installed: "
-            "pip install matplotlib (or pip install 'dagrad[plot]'); "
-            "gradient_stats() gives the same numbers without it"
-        ) from None
+    Figure = _figure_class()
     stats = gradient_stats(params, weights_only=weights_only)
     if all(s.mean_abs is None for s in stats):
         raise ValueError(
@@ -138,6 +133,36 @@ def plot_gradient_flow(
     if title:
         ax.set_title(title)
     return fig
+
+
+_FIGURE_CLASS: list[type] = []
+
+
+def _figure_class() -> type[Figure]:
+    """matplotlib's Figure with ``_repr_png_``, so that Jupyter shows it as a picture; made on
+    first use, because matplotlib is only needed for the chart."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(
+            "plot_gradient_flow() draws with matplotlib, which is not installed: "
+            "pip install matplotlib (or pip install 'dagrad[plot]'); "
+            "gradient_stats() gives the same numbers without it"
+        ) from None
+    if _FIGURE_CLASS:
+        return _FIGURE_CLASS[0]
+
+    class ChartFigure(Figure):  # type: ignore[misc]
+        """A Figure that Jupyter displays as a PNG."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            FigureCanvasAgg(self).print_png(buffer)
+            return buffer.getvalue()
+
+    _FIGURE_CLASS.append(ChartFigure)
+    return ChartFigure
 
 
 def _decades(stats: list[GradientStat]) -> tuple[float, float]:

@@ -1,9 +1,10 @@
-"""Weight initialisation, with PyTorch's formulas, drawing from a seedable NumPy generator.
+"""Weight initialisation, with PyTorch's formulas.
 
 Every function fills ``tensor.data`` in place (keeping its dtype) and returns the tensor. Random
-numbers come from ``generator`` when given, else from this module's shared generator, which
-starts from a fixed seed (as PyTorch's does) and is reset by ``manual_seed(n)``: the same seed
-gives the same initial weights, run after run.
+numbers come from ``generator`` when given (an ``autograd.Generator`` or a NumPy Generator), else
+from autograd's one shared generator, the one ``rand``/``randn``, Dropout and DataLoader shuffling
+use: ``autograd.manual_seed(n)`` (or its alias here, ``nn.init.manual_seed(n)``) makes the initial
+weights, and the rest of a run, repeat exactly.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-
-DEFAULT_SEED = 0
-_shared = np.random.default_rng(DEFAULT_SEED)
+from autograd import random as _random
 
 _GAINS = {
     "linear": 1.0,
@@ -32,28 +31,27 @@ _GAINS = {
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Reset the shared generator to ``seed``; returns it."""
-    global _shared
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"manual_seed(): seed must be a non-negative integer, got {seed!r}")
-    _shared = np.random.default_rng(int(seed))
-    return _shared
+    """``autograd.manual_seed(seed)``: reset the one shared generator; returns its NumPy
+    generator (kept for code written when nn.init had a generator of its own)."""
+    _random.manual_seed(seed)
+    return _random.rng()
 
 
 def get_generator() -> np.random.Generator:
-    """The shared generator the functions here (and nn.scalar) draw from by default."""
-    return _shared
+    """The NumPy generator behind autograd's shared one, as it is now (``manual_seed``
+    replaces it: ask again rather than keeping it)."""
+    return _random.rng()
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    if generator is None:
-        return _shared
-    if not isinstance(generator, np.random.Generator):
+def _rng(generator: Any) -> np.random.Generator:
+    if generator is not None and not isinstance(
+        generator, (np.random.Generator, _random.Generator)
+    ):
         raise TypeError(
-            f"generator must be a numpy.random.Generator (np.random.default_rng(seed)), "
-            f"got a {type(generator).__name__}"
+            "generator must be a numpy.random.Generator (np.random.default_rng(seed)) or an "
+            f"autograd.Generator, got a {type(generator).__name__}"
         )
-    return generator
+    return _random.rng(generator)
 
 
 def _fill(tensor: Tensor, values: Any) -> Tensor:
@@ -69,9 +67,7 @@ def _floating(op: str, tensor: Any) -> None:
         raise TypeError(f"{op}(): fills floating tensors, got one of dtype {tensor.data.dtype}")
 
 
-def uniform_(
-    tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
-) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
     """Fill with draws from U(a, b)."""
     _floating("uniform_", tensor)
     if not a <= b:
@@ -83,7 +79,7 @@ def normal_(
     tensor: Tensor,
     mean: float = 0.0,
     std: float = 1.0,
-    generator: np.random.Generator | None = None,
+    generator: Any = None,
 ) -> Tensor:
     """Fill with draws from N(mean, std^2)."""
     _floating("normal_", tensor)
@@ -140,9 +136,7 @@ def _fan(tensor: Tensor, mode: str) -> int:
     raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
 
 
-def xavier_uniform_(
-    tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
-) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out)) (Glorot and Bengio, 2010)."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     if tensor.numel() == 0:
@@ -151,9 +145,7 @@ def xavier_uniform_(
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(
-    tensor: Tensor, gain: float = 1.0, generator: np.random.Generator | None = None
-) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
     """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = fan_in_and_fan_out(tensor)
     if tensor.numel() == 0:
@@ -166,7 +158,7 @@ def kaiming_uniform_(
     a: float = 0.0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    generator: np.random.Generator | None = None,
+    generator: Any = None,
 ) -> Tensor:
     """U(-b, b) with b = gain * sqrt(3 / fan) (He et al., 2015). ``a`` is the leaky_relu slope.
 
@@ -185,7 +177,7 @@ def kaiming_normal_(
     a: float = 0.0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    generator: np.random.Generator | None = None,
+    generator: Any = None,
 ) -> Tensor:
     """N(0, std^2) with std = gain / sqrt(fan)."""
     fan = _fan(tensor, mode)

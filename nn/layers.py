@@ -1,21 +1,29 @@
-"""Layers: Linear, Identity, Flatten, the Sequential container and the MLP builder."""
+"""Layers: Linear, Identity, Flatten, Unflatten, Dropout, Embedding and the MLP builder."""
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, linear
+from autograd import Tensor, Value, get_default_dtype, linear
 
+from . import functional as F
 from . import init
 from .activations import ACTIVATIONS
+from .containers import Sequential
+from .functional_checks import dim_of
+from .functional_layers import padding_row
 from .module import Module, Parameter
 
 
 def _float_dtype(layer: str, dtype: Any) -> np.dtype[Any]:
+    """A layer's parameter dtype: ``dtype``, or autograd's default (float32) when None."""
+    if dtype is None:
+        dtype = get_default_dtype()
     try:
         dt = np.dtype(dtype)
     except TypeError:
@@ -34,6 +42,14 @@ def _as_input(layer: str, x: Any) -> Tensor:
     return Tensor(x)
 
 
+def check_device(layer: str, device: Any) -> None:
+    """Layers take PyTorch's ``device=``; the only device is the CPU."""
+    if device is not None and str(device) != "cpu" and not str(device).startswith("cpu:"):
+        raise RuntimeError(
+            f"{layer}(): device {str(device)!r} is not available: dagrad runs on the CPU only"
+        )
+
+
 def _size(layer: str, name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"{layer}(): {name} must be a non-negative integer, got {value!r}")
@@ -48,9 +64,15 @@ class Linear(Module):
     """
 
     def __init__(
-        self, in_features: int, out_features: int, bias: bool = True, dtype: Any = np.float32
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
+        check_device("Linear", device)
         self.in_features = _size("Linear", "in_features", in_features)
         self.out_features = _size("Linear", "out_features", out_features)
         dt = _float_dtype("Linear", dtype)
@@ -82,7 +104,11 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """Returns its input: a placeholder where a layer is optional."""
+    """Returns its input: a placeholder where a layer is optional (arguments are ignored, as
+    in PyTorch)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
 
     def forward(self, x: Any) -> Any:
         return x
@@ -113,81 +139,176 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-class Sequential(Module):
-    """Modules applied one after another. Children are named "0", "1", ... (as in PyTorch),
-    or by the keys of a single dict argument: ``Sequential({"hidden": ..., "out": ...})``."""
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size``: rows (N, 6) become (N, 2, 3)."""
 
-    def __init__(self, *modules: Module | Mapping[str, Module]) -> None:
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
         super().__init__()
-        named: list[tuple[str, Any]]
-        if len(modules) == 1 and isinstance(modules[0], Mapping):
-            named = [(str(k), m) for k, m in modules[0].items()]
-        else:
-            named = [(str(i), m) for i, m in enumerate(modules)]
-        for position, (name, module) in enumerate(named):
-            self.add_module(name, _check_module("Sequential", position, module))
+        if isinstance(unflattened_size, (int, str)) or not isinstance(unflattened_size, Sequence):
+            raise TypeError(
+                f"Unflatten(): unflattened_size must be a tuple or list of ints, got "
+                f"{unflattened_size!r:.40}"
+            )
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
 
-    def _named_layers(self) -> list[tuple[str, Module]]:
-        # not named_children(): a module placed twice must also run twice
-        return [(name, m) for name, m in self._members() if isinstance(m, Module)]
-
-    def _layers(self) -> list[Module]:
-        return [module for _, module in self._named_layers()]
-
-    def __len__(self) -> int:
-        return len(self._layers())
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._layers())
-
-    def __getitem__(self, index: int | slice) -> Any:
-        named = self._named_layers()
-        if isinstance(index, slice):
-            return Sequential(dict(named[index]))
-        try:
-            return named[index][1]
-        except IndexError:
-            raise IndexError(
-                f"Sequential index {index} is out of range for {len(named)} layers"
-            ) from None
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), _check_module("Sequential.append", len(self), module))
-        return self
-
-    def forward(self, x: Any) -> Any:
-        for layer in self._layers():
-            x = layer(x)
-        return x
-
-
-def _check_module(where: str, position: int, module: Any) -> Module:
-    if isinstance(module, Module):
-        return module
-    if isinstance(module, type) and issubclass(module, Module):
-        raise TypeError(
-            f"{where}(): argument {position} is the class {module.__name__}, not a layer; "
-            f"call it: {module.__name__}()"
+    def forward(self, x: Any) -> Tensor:
+        x = _as_input("Unflatten", x)
+        dim = dim_of("Unflatten", self.dim, x.ndim)
+        sizes = self.unflattened_size
+        known = int(np.prod([n for n in sizes if n != -1]))
+        fits = (
+            sizes.count(-1) == 0
+            and known == x.shape[dim]
+            or sizes.count(-1) == 1
+            and known
+            and x.shape[dim] % known == 0
         )
-    raise TypeError(f"{where}(): argument {position} is a {type(module).__name__}, not a Module")
+        if not fits:
+            raise ValueError(
+                f"Unflatten(dim={self.dim}, unflattened_size={sizes}): dim {self.dim} of the "
+                f"input of shape {x.shape} has {x.shape[dim]} elements, which do not make {sizes}"
+            )
+        return x.reshape(x.shape[:dim] + sizes + x.shape[dim + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
-ActivationSpec = str | type[Module] | Callable[[], Module]
+class Dropout(Module):
+    """In training mode, zero each element with probability ``p`` and scale the rest by
+    1 / (1 - p); in evaluation mode (``model.eval()``), pass the input through. The masks are
+    drawn from autograd's shared generator (``autograd.manual_seed``)."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        number = F.check_number("Dropout", "p", p)
+        if not 0.0 <= number <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = number
+        self.inplace = bool(inplace)
+
+    def forward(self, x: Any) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Embedding(Module):
+    """A lookup table: ``Embedding(num_embeddings, embedding_dim)(indices)`` gives the rows of
+    ``weight`` (initialised from N(0, 1)) picked by integer ``indices``. The row
+    ``padding_idx`` starts at zero and gets no gradient."""
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: Any = None,
+        _freeze: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.num_embeddings = _size("Embedding", "num_embeddings", num_embeddings)
+        self.embedding_dim = _size("Embedding", "embedding_dim", embedding_dim)
+        self.padding_idx = padding_row("Embedding", padding_idx, max(self.num_embeddings, 1))
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        check_device("Embedding", device)
+        shape = (self.num_embeddings, self.embedding_dim)
+        if _weight is None:
+            self.weight = Parameter(np.empty(shape, dtype=_float_dtype("Embedding", dtype)))
+            self.reset_parameters()
+        else:
+            data = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            if data.shape != shape:
+                raise ValueError(f"Embedding(): _weight must have shape {shape}, got {data.shape}")
+            self.weight = Parameter(np.array(data), requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0.0
+
+    def forward(self, input: Any) -> Tensor:
+        return F.embedding(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.sparse,
+        )
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Any,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding whose weight is a copy of the 2-D ``embeddings`` (frozen by default)."""
+        data = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        if data.ndim != 2:
+            raise ValueError(
+                f"Embedding.from_pretrained(): embeddings must be 2-D, got shape {data.shape}"
+            )
+        return cls(
+            data.shape[0],
+            data.shape[1],
+            padding_idx,
+            max_norm,
+            norm_type,
+            scale_grad_by_freq,
+            sparse,
+            _weight=data,
+            _freeze=freeze,
+            dtype=data.dtype,
+        )
+
+    def extra_repr(self) -> str:
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        return text
+
+
+ActivationSpec = str | Module | type[Module] | Callable[[], Module]
 
 
 def activation_factory(activation: ActivationSpec) -> Callable[[], Module]:
     """A zero-argument maker of activation layers from a name ("relu", "sigmoid", "tanh",
-    "hard_sigmoid", "leaky_relu"; case and underscores ignored), a Module class or a callable."""
+    "gelu", "leaky_relu", ...; case and underscores ignored), a Module (``nn.Tanh()``, copied
+    for each layer), a Module class or a callable."""
     if isinstance(activation, str):
         key = activation.lower().replace("_", "").replace("-", "")
         if key not in ACTIVATIONS:
-            choices = "relu, sigmoid, tanh, hard_sigmoid, leaky_relu"
+            choices = "relu, sigmoid, tanh, hard_sigmoid, leaky_relu, " + ", ".join(
+                sorted(set(ACTIVATIONS) - {"relu", "sigmoid", "tanh", "hardsigmoid", "leakyrelu"})
+            )
             raise ValueError(f"unknown activation {activation!r}; one of {choices}")
         return ACTIVATIONS[key]
+    if isinstance(activation, Module):  # one instance per layer, as nn.Sequential would need
+        return lambda: copy.deepcopy(activation)
     if callable(activation):
         return activation
     raise TypeError(
-        f"activation must be a name, a Module class or a callable, got {activation!r:.60}"
+        f"activation must be a name, a Module, a Module class or a callable, got {activation!r:.60}"
     )
 
 
@@ -205,7 +326,7 @@ class MLP(Sequential):
         hidden: Sequence[int],
         out_features: int,
         activation: ActivationSpec = "relu",
-        dtype: Any = np.float32,
+        dtype: Any = None,
     ) -> None:
         if isinstance(hidden, (int, str)) or not isinstance(hidden, Sequence):
             raise TypeError(

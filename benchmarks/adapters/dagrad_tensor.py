@@ -37,7 +37,7 @@ class Dagrad(Library):
         param.data[...] = array
 
     def loader(self, x: np.ndarray, y: np.ndarray, batch: int) -> nn.data.DataLoader:
-        return nn.data.DataLoader(x, y, batch_size=batch)
+        return nn.data.DataLoader(nn.data.TensorDataset(x, y), batch_size=batch)
 
     def missing(self, workload: str) -> str | None:
         absent = [m for m in ("Conv2d", "MaxPool2d") if not hasattr(nn, m)]

@@ -13,6 +13,7 @@ import numpy as np
 
 import nn
 import optim
+from autograd import Generator
 
 from .split import LaggedData
 from .train import mean_abs_error
@@ -45,7 +46,12 @@ def train_with_batches(data: LaggedData, batch_size: int | None, seed: int) -> B
     nn.init.manual_seed(seed)  # the same starting weights for every batch size
     model = nn.MLP(DAYS, [], 1)
     optimizer = optim.SGD(model.parameters(), lr=LR)
-    loader = nn.data.DataLoader(x, y, batch_size=size, shuffle=True, seed=seed)
+    loader = nn.data.DataLoader(
+        nn.data.TensorDataset(x, y),
+        batch_size=size,
+        shuffle=True,
+        generator=Generator().manual_seed(seed),
+    )
     loss_fn = nn.L1Loss()
     scale = data.scaling.scale
     update_losses, epoch_losses = [], [scale * mean_abs_error(model, x, y)]

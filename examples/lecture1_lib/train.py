@@ -9,7 +9,7 @@ import numpy as np
 
 import nn
 import optim
-from autograd import Tensor, no_grad
+from autograd import Generator, Tensor, no_grad
 
 from .models import ModelSpec
 from .progress import Progress
@@ -40,7 +40,10 @@ def train(spec: ModelSpec, data: LaggedData, settings: TrainSettings, bar: Progr
     model = spec.build()
     x_train, x_test = data.x_train[:, : spec.days], data.x_test[:, : spec.days]
     loader = nn.data.DataLoader(
-        x_train, data.y_train, batch_size=settings.batch_size, shuffle=True, seed=settings.seed
+        nn.data.TensorDataset(x_train, data.y_train),
+        batch_size=settings.batch_size,
+        shuffle=True,
+        generator=Generator().manual_seed(settings.seed),
     )
     optimizer = optim.Adam(model.parameters(), lr=spec.lr)
     schedule = optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings.epochs)
