@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from ..anomaly import record_ops
-from ..graph import Node, backprop, grad
+from ..graph import Node, _walk, grad
 from ..modes import no_grad
 from ..tensor import Tensor
 from ..value import Value
@@ -58,7 +58,7 @@ REPORT_WIDTH = 100
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _ENGINE_DIRS = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd", "nn", "optim"))
-_BACKPROP = backprop.__code__
+_BACKPROP = _walk.__code__  # the chain-rule loop's frame: its local `node` runs its rule
 
 
 # --- what the doctor reports --------------------------------------------------------------------

@@ -371,7 +371,7 @@ def test_layers_have_pytorchs_parameters_and_results(name, args, kwargs, shape):
     }
     ours.load_state_dict(t_state)  # PyTorch's weights load into dagrad's layer...
     theirs.load_state_dict(
-        {k: torch.tensor(v) for k, v in ours.state_dict().items()}
+        {k: torch.tensor(v.numpy()) for k, v in ours.state_dict().items()}
     )  # ...and back
     x = rng.normal(size=shape)
     np.testing.assert_allclose(

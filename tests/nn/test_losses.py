@@ -201,7 +201,8 @@ def test_cross_entropy_explains_bad_targets():
         F.cross_entropy(logits, np.array([0, 4, 1]))
     with pytest.raises(ValueError, match=r"target holds class -1"):
         F.cross_entropy(logits, np.array([0, -1, 1]))
-    with pytest.raises(ValueError, match=r"shape \(N, C\) or \(C,\), got \(2, 3, 4\)"):
+    # (N, C, d) scores are PyTorch's spatial form: they need a target of shape (N, d)
+    with pytest.raises(ValueError, match=r"input of shape \(2, 3, 4\) needs a target of shape \(2, 4\), got \(2,\)"):
         F.cross_entropy(Tensor(np.zeros((2, 3, 4))), np.zeros(2, dtype=int))
     with pytest.raises(ValueError, match=r"weight needs one entry per class, shape \(4,\)"):
         F.cross_entropy(logits, np.array([0, 1, 2]), weight=np.ones(3))

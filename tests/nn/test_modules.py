@@ -227,9 +227,9 @@ def test_state_dict_round_trip_reproduces_the_model():
 def test_state_dict_holds_copies_and_loading_copies_in_place():
     layer = nn.Linear(2, 2)
     state = layer.state_dict()
-    before = state["weight"].copy()
+    before = state["weight"].data.copy()  # state_dict() gives Tensors (copies), as in PyTorch
     layer.weight.data += 1.0  # training on must not change the snapshot
-    np.testing.assert_array_equal(state["weight"], before)
+    np.testing.assert_array_equal(state["weight"].data, before)
     weight_array = layer.weight.data
     layer.load_state_dict(state)
     assert layer.weight.data is weight_array  # same array, new contents (as PyTorch's copy_)
