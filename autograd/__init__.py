@@ -75,11 +75,11 @@ int = int32  # noqa: A001 - torch.int
 bool = bool_  # noqa: A001 - torch.bool
 
 
-def is_tensor(obj: object) -> bool:
+def is_tensor(obj: object) -> builtins.bool:
     return isinstance(obj, Tensor)
 
 
-def numel(input: Tensor) -> int:
+def numel(input: Tensor) -> builtins.int:
     return input.numel()
 
 
@@ -96,17 +96,45 @@ def detach(input: Tensor) -> Tensor:
 
 _NOT_IN_DAGRAD = {
     **dict.fromkeys(
-        ("complex32", "complex64", "complex128", "cfloat", "cdouble", "chalf", "complex", "view_as_complex",
-         "view_as_real", "real", "imag", "angle", "conj", "polar"),
+        (
+            "complex32",
+            "complex64",
+            "complex128",
+            "cfloat",
+            "cdouble",
+            "chalf",
+            "complex",
+            "view_as_complex",
+            "view_as_real",
+            "real",
+            "imag",
+            "angle",
+            "conj",
+            "polar",
+        ),
         "complex numbers (dagrad has bool, integer and floating dtypes only)",
     ),
     "bfloat16": "the bfloat16 dtype (NumPy has none; use float16 or float32)",
     **dict.fromkeys(
-        ("sparse", "sparse_coo_tensor", "sparse_csr_tensor", "sparse_csc_tensor", "sparse_coo", "sparse_csr"),
+        (
+            "sparse",
+            "sparse_coo_tensor",
+            "sparse_csr_tensor",
+            "sparse_csc_tensor",
+            "sparse_coo",
+            "sparse_csr",
+        ),
         "sparse tensors (dagrad's tensors are dense NumPy arrays)",
     ),
     **dict.fromkeys(
-        ("qint8", "quint8", "qint32", "quantize_per_tensor", "quantize_per_channel", "quantization"),
+        (
+            "qint8",
+            "quint8",
+            "qint32",
+            "quantize_per_tensor",
+            "quantize_per_channel",
+            "quantization",
+        ),
         "quantized tensors",
     ),
     "jit": "TorchScript (torch.jit)",
@@ -114,7 +142,7 @@ _NOT_IN_DAGRAD = {
     "distributed": "distributed training",
     "mps": "Apple GPUs (dagrad runs on the CPU)",
     "fft": "torch.fft",
-}  # fmt: skip
+}
 
 
 if not TYPE_CHECKING:  # for type checkers a missing name stays an error, not an object
@@ -135,11 +163,10 @@ if not TYPE_CHECKING:  # for type checkers a missing name stays an error, not an
 # (detect_anomaly finds where a NaN came from). Only warnings raised in dagrad's own code are
 # silenced, not those of the user's NumPy code.
 warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"autograd(\.|$)")
+from .allocator import keep_freed_memory  # noqa: E402
 from .anomaly import record_sites  # noqa: E402
+from .compiler import CompiledStep, GuardError, compile  # noqa: E402, A004 - as torch.compile
 from .draw.step_through import StepThrough, Timeline, step_through  # noqa: E402
 from .function import Function, once_differentiable  # noqa: E402, F401 - custom ops
-from .compiler import CompiledStep, GuardError, compile  # noqa: E402, A004 - as torch.compile
-
-from .allocator import keep_freed_memory  # noqa: E402
 
 keep_freed_memory()  # glibc reuses freed array memory instead of faulting it back (allocator.py)

@@ -27,6 +27,7 @@ from .modes import mode
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
+
 class _SiteTable:
     """node -> the stack that created it, by identity, each entry dying with its node. (A
     WeakKeyDictionary compares keys with ==, which is elementwise for Tensors.)"""
@@ -146,8 +147,8 @@ def _op_name(node: Node) -> str:
 def _user_stack() -> traceback.StackSummary:
     """The current stack without dagrad's own frames: the user's lines only (the innermost
     six). Source lines are read when the stack is printed, not here: recording stays cheap."""
-    frames = []
-    frame = sys._getframe(1)
+    frames: list[tuple[Any, int]] = []
+    frame: Any = sys._getframe(1)
     while frame is not None and len(frames) < 6:
         if not os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
             frames.append((frame, frame.f_lineno))

@@ -48,7 +48,9 @@ def _named_size(who: str, options: dict[str, Any]) -> Any:
     size = options.pop("size", None)
     layout = options.pop("layout", None)
     if layout is not None and str(layout) not in ("strided", "torch.strided"):
-        raise ValueError(f"{who}: layout {layout!r} is not supported (dagrad has dense tensors only)")
+        raise ValueError(
+            f"{who}: layout {layout!r} is not supported (dagrad has dense tensors only)"
+        )
     options.pop("pin_memory", None)
     if options:
         raise TypeError(f"{who}: unexpected arguments {sorted(options)}")
@@ -79,30 +81,41 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """``data`` as a tensor, sharing memory with a NumPy array or Tensor when no cast is needed."""
     if device is not None:
         check_device(device, "as_tensor()")
-    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype, "as_tensor()")):
+    if isinstance(data, Tensor) and (
+        dtype is None or data.dtype == dtypes.as_dtype(dtype, "as_tensor()")
+    ):
         return data
-    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtypes.as_dtype(dtype, "as_tensor()")):
+    if isinstance(data, np.ndarray) and (
+        dtype is None or data.dtype == dtypes.as_dtype(dtype, "as_tensor()")
+    ):
         return from_numpy(data)
     return make_const(to_array(data, dtype, "as_tensor()"))
 
 
-def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          **options: Any) -> Tensor:  # fmt: skip
+def zeros(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **options: Any
+) -> Tensor:
     shape = _size("zeros()", size, _named_size("zeros()", options))
-    return _finish(np.zeros(shape, _float_dtype(dtype, "zeros()")), requires_grad, device, "zeros()")
+    return _finish(
+        np.zeros(shape, _float_dtype(dtype, "zeros()")), requires_grad, device, "zeros()"
+    )
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          **options: Any) -> Tensor:  # fmt: skip
+def ones(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **options: Any
+) -> Tensor:
     shape = _size("ones()", size, _named_size("ones()", options))
     return _finish(np.ones(shape, _float_dtype(dtype, "ones()")), requires_grad, device, "ones()")
 
 
-def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          **options: Any) -> Tensor:  # fmt: skip
+def empty(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **options: Any
+) -> Tensor:
     """Uninitialised in PyTorch; zeros here (never garbage)."""
     shape = _size("empty()", size, _named_size("empty()", options))
-    return _finish(np.zeros(shape, _float_dtype(dtype, "empty()")), requires_grad, device, "empty()")
+    return _finish(
+        np.zeros(shape, _float_dtype(dtype, "empty()")), requires_grad, device, "empty()"
+    )
 
 
 def _fill_dtype(value: Any, dtype: Any, who: str) -> np.dtype[Any]:
@@ -114,9 +127,18 @@ def _fill_dtype(value: Any, dtype: Any, who: str) -> np.dtype[Any]:
     return found
 
 
-def full(size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _fill_dtype(fill_value, dtype, "full()")
-    return _finish(np.full(_size("full()", (size,)), fill_value, dtype=d), requires_grad, device, "full()")
+    return _finish(
+        np.full(_size("full()", (size,)), fill_value, dtype=d), requires_grad, device, "full()"
+    )
 
 
 def _like(who: str, x: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype[Any]]:
@@ -125,27 +147,47 @@ def _like(who: str, x: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype[Any]]
     return tuple(shape), d
 
 
-def zeros_like(input: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    input: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     shape, d = _like("zeros_like()", input, dtype)
     return _finish(np.zeros(shape, d), requires_grad, device, "zeros_like()")
 
 
-def ones_like(input: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    input: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     shape, d = _like("ones_like()", input, dtype)
     return _finish(np.ones(shape, d), requires_grad, device, "ones_like()")
 
 
-def empty_like(input: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def empty_like(
+    input: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(input: Any, fill_value: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def full_like(
+    input: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     shape, d = _like("full_like()", input, dtype)
     return _finish(np.full(shape, fill_value, dtype=d), requires_grad, device, "full_like()")
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None,
-           requires_grad: bool = False) -> Tensor:  # fmt: skip
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``[start, end)`` in steps of ``step``: int64 when all three are integers, else float32."""
     if end is None:
         start, end = 0, start
@@ -155,45 +197,89 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, dev
     if step == 0:
         raise ValueError("arange(): step must be nonzero")
     if dtype is None:
-        ints = all(dtypes.scalar_dtype(v) in (dtypes.int64, dtypes.bool_) for v in (start, end, step))
+        ints = all(
+            dtypes.scalar_dtype(v) in (dtypes.int64, dtypes.bool_) for v in (start, end, step)
+        )
         dtype = dtypes.int64 if ints else dtypes.get_default_dtype()
     d = dtypes.as_dtype(dtype, "arange()")
     count = max(int(np.ceil((end - start) / step)), 0)
-    data = (start + step * np.arange(count, dtype=np.float64 if d.kind == "f" else np.int64)).astype(d)
+    data = (
+        start + step * np.arange(count, dtype=np.float64 if d.kind == "f" else np.int64)
+    ).astype(d)
     return _finish(data, requires_grad, device, "arange()")
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:  # fmt: skip
+def linspace(
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     (steps,) = integers("linspace()", (steps,), "steps")
     data = np.linspace(start, end, steps).astype(_float_dtype(dtype, "linspace()"))
     return _finish(data, requires_grad, device, "linspace()")
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     (n,) = integers("eye()", (n,))
-    data = np.eye(n, n if m is None else integers("eye()", (m,))[0], dtype=_float_dtype(dtype, "eye()"))
+    data = np.eye(
+        n, n if m is None else integers("eye()", (m,))[0], dtype=_float_dtype(dtype, "eye()")
+    )
     return _finish(data, requires_grad, device, "eye()")
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-         **options: Any) -> Tensor:  # fmt: skip
+def rand(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **options: Any,
+) -> Tensor:
     """Uniform on [0, 1), from the shared generator (``manual_seed``) or ``generator``."""
     d = _float_dtype(dtype, "rand()")
     shape = _size("rand()", size, _named_size("rand()", options))
     return _finish(rng(generator).random(shape).astype(d), requires_grad, device, "rand()")
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False,
-          **options: Any) -> Tensor:  # fmt: skip
+def randn(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **options: Any,
+) -> Tensor:
     """Standard normal, from the shared generator (``manual_seed``) or ``generator``."""
     d = _float_dtype(dtype, "randn()")
-    data = rng(generator).standard_normal(_size("randn()", size, _named_size("randn()", options))).astype(d)
+    data = (
+        rng(generator)
+        .standard_normal(_size("randn()", size, _named_size("randn()", options)))
+        .astype(d)
+    )
     return _finish(data, requires_grad, device, "randn()")
 
 
-def randint(low: int, high: Any = None, size: Any = None, *, generator: Any = None, dtype: Any = None,
-            device: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Integers in ``[low, high)`` (``randint(high, size)`` starts at 0)."""
     if size is None:
         low, high, size = 0, low, high
@@ -218,20 +304,42 @@ def _random_like(who: str, input: Any, dtype: Any) -> tuple[tuple[int, ...], np.
     return shape, d
 
 
-def rand_like(input: Any, *, dtype: Any = None, generator: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:  # fmt: skip
+def rand_like(
+    input: Any,
+    *,
+    dtype: Any = None,
+    generator: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     shape, d = _random_like("rand_like()", input, dtype)
     return _finish(rng(generator).random(shape).astype(d), requires_grad, device, "rand_like()")
 
 
-def randn_like(input: Any, *, dtype: Any = None, generator: Any = None, device: Any = None,
-               requires_grad: bool = False) -> Tensor:  # fmt: skip
+def randn_like(
+    input: Any,
+    *,
+    dtype: Any = None,
+    generator: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     shape, d = _random_like("randn_like()", input, dtype)
-    return _finish(rng(generator).standard_normal(shape).astype(d), requires_grad, device, "randn_like()")
+    return _finish(
+        rng(generator).standard_normal(shape).astype(d), requires_grad, device, "randn_like()"
+    )
 
 
-def randint_like(input: Any, low: int = 0, high: Any = None, *, dtype: Any = None, generator: Any = None,
-                 device: Any = None, requires_grad: bool = False) -> Tensor:  # fmt: skip
+def randint_like(
+    input: Any,
+    low: int = 0,
+    high: Any = None,
+    *,
+    dtype: Any = None,
+    generator: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Integers in ``[low, high)`` (``randint_like(x, high)`` starts at 0) in ``input``'s shape
     and dtype."""
     if high is None:

@@ -72,6 +72,15 @@ class Node:
 
     # public graph API ----------------------------------------------------------------
     @property
+    def grad(self) -> Any:
+        """The gradient backward() left here (Value and Tensor each say in what form)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        self._grad = value
+
+    @property
     def is_leaf(self) -> bool:
         """True for a node made by the user rather than by an op that records a graph."""
         return self.grad_fn is None

@@ -139,7 +139,8 @@ class enable_grad(_GradMode):  # noqa: N801 - named as in PyTorch
 
 
 class inference_mode(no_grad):  # noqa: N801 - named as in PyTorch
-    """PyTorch's faster no_grad; here the same as ``no_grad`` (``inference_mode(False)`` records)."""
+    """PyTorch's faster no_grad; here the same as ``no_grad``
+    (``inference_mode(False)`` records)."""
 
     def __init__(self, mode_: bool = True) -> None:
         super().__init__()

@@ -2,7 +2,8 @@
 Dropout and DataLoader shuffling, so ``manual_seed(n)`` makes a whole run repeat exactly.
 
 It starts from a fixed seed (a fresh process gives the same numbers every run). ``Generator`` is
-PyTorch's name for a separately seeded one (``DataLoader(..., generator=Generator().manual_seed(0))``);
+PyTorch's name for a separately seeded one
+(``DataLoader(..., generator=Generator().manual_seed(0))``);
 a ``numpy.random.Generator`` is accepted wherever a generator is.
 """
 
@@ -54,7 +55,7 @@ def manual_seed(seed: int) -> Generator:
 
 def seed() -> int:
     """Seed the shared generator from the operating system's entropy; returns the seed."""
-    s = int(np.random.SeedSequence().entropy % (2**63))
+    s = int(np.random.SeedSequence().entropy) % (2**63)  # type: ignore[arg-type]
     default_generator.manual_seed(s)
     return s
 

@@ -73,7 +73,9 @@ def _inferred(data: Any, who: str) -> np.ndarray:
     try:  # as given first: a cast would turn None into nan and parse text ("1.5")
         arr = np.asarray(data)
     except (TypeError, ValueError, OverflowError) as err:
-        raise TypeError(f"{who}: cannot make a numeric array from a {type(data).__name__}: {err}") from None
+        raise TypeError(
+            f"{who}: cannot make a numeric array from a {type(data).__name__}: {err}"
+        ) from None
     if arr.dtype.kind == "f":
         arr = arr.astype(dtypes.get_default_dtype())
     elif arr.dtype.kind in "iu":
@@ -106,7 +108,9 @@ def _not_numeric(data: Any, arr: np.ndarray, who: str) -> TypeError:
         held = f"text ({str(odd)!r:.40})"
     else:
         held = f"a {type(odd).__name__} ({odd!r:.40})"
-    return TypeError(f"{who}: cannot make a numeric array from a {type(data).__name__}: it holds {held}")
+    return TypeError(
+        f"{who}: cannot make a numeric array from a {type(data).__name__}: it holds {held}"
+    )
 
 
 def to_array(data: Any, dtype: Any = None, who: str = "tensor()", copy: bool = True) -> np.ndarray:
@@ -117,7 +121,11 @@ def to_array(data: Any, dtype: Any = None, who: str = "tensor()", copy: bool = T
             return arr.astype(target)
     if arr.dtype not in dtypes.SUPPORTED:
         raise TypeError(f"{who}: dtype {arr.dtype} is not supported")
-    return arr.copy() if copy and (arr is data or isinstance(data, Tensor) or arr.base is not None) else arr
+    return (
+        arr.copy()
+        if copy and (arr is data or isinstance(data, Tensor) or arr.base is not None)
+        else arr
+    )
 
 
 class Tensor(Node):
@@ -133,7 +141,7 @@ class Tensor(Node):
     _versioned = True
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+    def __init__(self, data: Any, requires_grad: builtins.bool = False, dtype: Any = None) -> None:
         arr = to_array(data, dtype, "Tensor()")
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(
@@ -164,7 +172,9 @@ class Tensor(Node):
             raise TypeError(f"{where} is a {type(seed).__name__}, but the output is a Tensor")
         if isinstance(seed, Tensor):
             if seed.shape != self.shape:
-                raise ValueError(f"{where} has shape {seed.shape} but the output has shape {self.shape}")
+                raise ValueError(
+                    f"{where} has shape {seed.shape} but the output has shape {self.shape}"
+                )
             if seed.requires_grad:
                 return seed
             return np.array(seed.data, dtype=self.data.dtype)  # a copy: it may become a .grad
@@ -183,16 +193,23 @@ class Tensor(Node):
         # a copy: raw may be a read-only broadcast view, or the same array as another gradient
         return make_const(np.array(raw))
 
-    def _own_grad(self, g: Any, passed_through: bool) -> Any:
+    def _own_grad(self, g: Any, passed_through: builtins.bool) -> Any:
         """This leaf's .grad once ``g`` arrives: added to what it holds, in memory of its own, so
         that changing one .grad in place (clipping, say) never changes another's."""
         old = self._grad
         if old is not None:
             total = old + g  # never in place: a user may hold the old .grad
-            return total if type(total) is np.ndarray or isinstance(total, Node) else np.asarray(total)
+            return (
+                total if type(total) is np.ndarray or isinstance(total, Node) else np.asarray(total)
+            )
         if isinstance(g, Node):
             return g
-        if passed_through or type(g) is not np.ndarray or g.base is not None or not g.flags.writeable:
+        if (
+            passed_through
+            or type(g) is not np.ndarray
+            or g.base is not None
+            or not g.flags.writeable
+        ):
             return np.array(g)  # shared, a view, a scalar or a read-only broadcast: copy it
         return g
 
@@ -243,7 +260,7 @@ class Tensor(Node):
         self._grad = g if g is not None and g.requires_grad else arr
 
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self) -> tuple[builtins.int, ...]:
         return self.data.shape  # type: ignore[no-any-return]
 
     @property
@@ -251,7 +268,7 @@ class Tensor(Node):
         return self.data.dtype
 
     @property
-    def ndim(self) -> int:
+    def ndim(self) -> builtins.int:
         return self.data.ndim  # type: ignore[no-any-return]
 
     @property
@@ -263,18 +280,18 @@ class Tensor(Node):
             "cuda(): dagrad runs on the CPU only and has no CUDA; remove the call (or use .cpu())"
         )
 
-    def is_complex(self) -> bool:
+    def is_complex(self) -> builtins.bool:
         return False
 
     @property
-    def is_cuda(self) -> bool:
+    def is_cuda(self) -> builtins.bool:
         return False
 
     @property
-    def itemsize(self) -> int:
+    def itemsize(self) -> builtins.int:
         return self.data.itemsize  # type: ignore[no-any-return]
 
-    def size(self, dim: int | None = None) -> Any:
+    def size(self, dim: builtins.int | None = None) -> Any:
         """The shape (PyTorch's ``x.size()``), or the size of one dim."""
         if dim is None:
             return self.data.shape
@@ -282,16 +299,16 @@ class Tensor(Node):
 
         return self.data.shape[one_dim("size", dim, self.ndim)] if self.ndim else 1
 
-    def numel(self) -> int:
+    def numel(self) -> builtins.int:
         return int(self.data.size)
 
-    def dim(self) -> int:
+    def dim(self) -> builtins.int:
         return int(self.data.ndim)
 
-    def element_size(self) -> int:
+    def element_size(self) -> builtins.int:
         return int(self.data.itemsize)
 
-    def __len__(self) -> int:
+    def __len__(self) -> builtins.int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
@@ -312,7 +329,7 @@ class Tensor(Node):
     def tolist(self) -> Any:
         return self.data.tolist()
 
-    def numpy(self, *, force: bool = False) -> np.ndarray:
+    def numpy(self, *, force: builtins.bool = False) -> np.ndarray:
         """The data as an ndarray, shared as in PyTorch (``.copy()`` it before changing it)."""
         if self.requires_grad and not force:
             raise RuntimeError(
@@ -353,7 +370,7 @@ class Tensor(Node):
         self._parents, self.grad_fn, self._ctx, self.requires_grad = (), None, None, False
         return self
 
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad_(): only floating tensors can require grad, got dtype {self.dtype}"
@@ -374,7 +391,7 @@ class Tensor(Node):
                 self.data,
                 separator=", ",
                 prefix="tensor(",
-                formatter=_FORMATTER if self.data.dtype.kind == "f" else None,
+                formatter=_FORMATTER if self.data.dtype.kind == "f" else None,  # type: ignore[arg-type]
             )
         extra = ""
         if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
@@ -386,7 +403,7 @@ class Tensor(Node):
         return f"tensor({body}{extra})"
 
     # truth and conversion --------------------------------------------------------------------
-    def __bool__(self) -> bool:
+    def __bool__(self) -> builtins.bool:
         if self.data.size != 1:
             raise RuntimeError(
                 f"the truth value of a tensor of shape {tuple(self.shape)} is ambiguous; "
@@ -394,13 +411,13 @@ class Tensor(Node):
             )
         return bool(self.data.reshape(()))
 
-    def __float__(self) -> float:
+    def __float__(self) -> builtins.float:
         return float(self.item())
 
-    def __int__(self) -> int:
+    def __int__(self) -> builtins.int:
         return int(self.item())
 
-    def __index__(self) -> int:
+    def __index__(self) -> builtins.int:
         if self.data.dtype.kind not in "iub" or self.data.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.item())
@@ -530,24 +547,50 @@ class Tensor(Node):
     def isneginf(self) -> Tensor:
         return _ops.isneginf(self)
 
-    def isclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    def isclose(
+        self,
+        other: Any,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> Tensor:
         return _ops.isclose(self, other, rtol, atol, equal_nan)
 
-    def allclose(self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    def allclose(
+        self,
+        other: Any,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> builtins.bool:
         return _ops.allclose(self, other, rtol, atol, equal_nan)
 
-    def equal(self, other: Any) -> bool:
+    def equal(self, other: Any) -> builtins.bool:
         return _ops.equal(self, other)
 
     # any/all/prod/var/std also answer NumPy's np.all(x), np.prod(x), np.std(x), ... (which call
     # these methods with out=None, and ddof= for np.std/np.var)
-    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
-            out: Any = None) -> Tensor:  # fmt: skip
+    def any(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Tensor:
         _no_out("any", out)
         return _ops.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None,
-            out: Any = None) -> Tensor:  # fmt: skip
+    def all(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Tensor:
         _no_out("all", out)
         return _ops.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
@@ -614,6 +657,7 @@ class Tensor(Node):
             )
         from .ops.indexing import index_put
 
+        assert isinstance(base, Tensor)
         base_old = _shell(base)
         new = out_of_place(base_old[index])
         base._inplace(name, lambda old: index_put(old, index, new), old=base_old)
@@ -664,7 +708,9 @@ class Tensor(Node):
 
     def fill_(self, value: Any) -> Tensor:
         if isinstance(value, Tensor) and value.ndim != 0:
-            raise RuntimeError(f"fill_(): value must be a number or a 0-d tensor, got shape {value.shape}")
+            raise RuntimeError(
+                f"fill_(): value must be a number or a 0-d tensor, got shape {value.shape}"
+            )
         return self._inplace("fill_", lambda old: _ops.full_like_of(old, value))
 
     def copy_(self, src: Any) -> Tensor:
@@ -973,13 +1019,18 @@ class Tensor(Node):
     def lerp(self, end: Any, weight: Any) -> Tensor:
         return _ops.lerp(self, end, weight)
 
-    def nan_to_num(self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+    def nan_to_num(
+        self,
+        nan: builtins.float = 0.0,
+        posinf: builtins.float | None = None,
+        neginf: builtins.float | None = None,
+    ) -> Tensor:
         return _ops.nan_to_num(self, nan, posinf, neginf)
 
-    def gather(self, dim: int, index: Any) -> Tensor:
+    def gather(self, dim: builtins.int, index: Any) -> Tensor:
         return _ops.gather(self, dim, index)
 
-    def scatter_add(self, dim: int, index: Any, src: Any) -> Tensor:
+    def scatter_add(self, dim: builtins.int, index: Any, src: Any) -> Tensor:
         return _ops.scatter_add(self, dim, index, src)
 
     # dtype
@@ -1018,7 +1069,7 @@ class Tensor(Node):
     def cpu(self) -> Tensor:
         return self
 
-    def is_floating_point(self) -> bool:
+    def is_floating_point(self) -> builtins.bool:
         return self.data.dtype.kind == "f"
 
     def clone(self) -> Tensor:
@@ -1028,66 +1079,152 @@ class Tensor(Node):
         return self
 
     # reductions (ops/reductions.py): PyTorch's dim=/keepdim= and NumPy's axis=/keepdims=
-    def sum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
-            keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+    def sum(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Tensor:
         _no_out("sum", out)
         return _ops.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def mean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
-             keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+    def mean(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Tensor:
         _no_out("mean", out)
         return _ops.mean(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def amax(self, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
-             keepdims: Any = None) -> Tensor:  # fmt: skip
+    def amax(
+        self,
+        dim: Any = (),
+        keepdim: builtins.bool = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         return _ops.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def amin(self, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
-             keepdims: Any = None) -> Tensor:  # fmt: skip
+    def amin(
+        self,
+        dim: Any = (),
+        keepdim: builtins.bool = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         return _ops.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: Any = None, out: Any = None) -> Any:  # fmt: skip
+    def max(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Any:
         _no_out("max", out)
         return _ops.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-            keepdims: Any = None, out: Any = None) -> Any:  # fmt: skip
+    def min(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Any:
         _no_out("min", out)
         return _ops.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def argmax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Tensor:
+    def argmax(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None
+    ) -> Tensor:
         return _ops.argmax(self, dim, keepdim, axis=axis)
 
-    def argmin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Tensor:
+    def argmin(
+        self, dim: Any = None, keepdim: builtins.bool = False, *, axis: Any = None
+    ) -> Tensor:
         return _ops.argmin(self, dim, keepdim, axis=axis)
 
-    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
-                  keepdims: Any = None) -> Tensor:  # fmt: skip
+    def logsumexp(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         return _ops.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def prod(self, dim: Any = None, keepdim: builtins.bool = False, *, dtype: Any = None, axis: Any = None,
-             keepdims: Any = None, out: Any = None) -> Tensor:  # fmt: skip
+    def prod(
+        self,
+        dim: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: Any = None,
+        out: Any = None,
+    ) -> Tensor:
         _no_out("prod", out)
         return _ops.prod(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def var(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *, correction: Any = None,
-            axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
-            out: Any = None) -> Tensor:  # fmt: skip
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: Any = None,
+        axis: Any = None,
+        keepdims: Any = None,
+        ddof: Any = None,
+        dtype: Any = None,
+        out: Any = None,
+    ) -> Tensor:
         _no_out("var", out)
         x = self if dtype is None else _ops.astype(self, dtype)
         correction = ddof if ddof is not None else correction
-        return _ops.var(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+        return _ops.var(
+            x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims
+        )
 
-    def std(self, dim: Any = None, unbiased: Any = None, keepdim: builtins.bool = False, *, correction: Any = None,
-            axis: Any = None, keepdims: Any = None, ddof: Any = None, dtype: Any = None,
-            out: Any = None) -> Tensor:  # fmt: skip
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: Any = None,
+        keepdim: builtins.bool = False,
+        *,
+        correction: Any = None,
+        axis: Any = None,
+        keepdims: Any = None,
+        ddof: Any = None,
+        dtype: Any = None,
+        out: Any = None,
+    ) -> Tensor:
         _no_out("std", out)
         x = self if dtype is None else _ops.astype(self, dtype)
         correction = ddof if ddof is not None else correction
-        return _ops.std(x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
+        return _ops.std(
+            x, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims
+        )
 
-    def norm(self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None) -> Tensor:
+    def norm(
+        self, p: Any = "fro", dim: Any = None, keepdim: builtins.bool = False, dtype: Any = None
+    ) -> Tensor:
         return _ops.norm(self, p, dim, keepdim, dtype)
 
     def cumsum(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
@@ -1105,16 +1242,32 @@ class Tensor(Node):
     def cummin(self, dim: builtins.int) -> Any:
         return _ops.cummin(self, dim)
 
-    def sort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool | None = False) -> Any:
+    def sort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        stable: builtins.bool | None = False,
+    ) -> Any:
         return _ops.sort(self, dim, descending, stable)
 
-    def argsort(self, dim: builtins.int = -1, descending: builtins.bool = False, stable: builtins.bool = False) -> Tensor:
+    def argsort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        stable: builtins.bool = False,
+    ) -> Tensor:
         return _ops.argsort(self, dim, descending, stable)
 
     def msort(self) -> Tensor:
         return _ops.msort(self)
 
-    def topk(self, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True, sorted: builtins.bool = True) -> Any:  # noqa: A002
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+    ) -> Any:  # noqa: A002
         return _ops.topk(self, k, dim, largest, sorted)
 
     def softmax(self, dim: Any = None, *, axis: Any = None) -> Tensor:
@@ -1136,10 +1289,10 @@ class Tensor(Node):
     def reshape_as(self, other: Tensor) -> Tensor:
         return _ops.reshape(self, other.shape)
 
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
         return _ops.flatten(self, start_dim, end_dim)
 
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
+    def transpose(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
         return _ops.transpose(self, dim0, dim1)
 
     swapaxes = transpose
@@ -1162,7 +1315,7 @@ class Tensor(Node):
     def squeeze(self, dim: Any = None) -> Tensor:
         return _ops.squeeze(self, dim)
 
-    def unsqueeze(self, dim: int) -> Tensor:
+    def unsqueeze(self, dim: builtins.int) -> Tensor:
         return _ops.unsqueeze(self, dim)
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -1199,14 +1352,34 @@ class Tensor(Node):
     def masked_select(self, mask: Any) -> Tensor:
         return _ops.masked_select(self, mask)
 
-    def repeat_interleave(self, repeats: Any, dim: Any = None, *, output_size: Any = None) -> Tensor:
+    def repeat_interleave(
+        self, repeats: Any, dim: Any = None, *, output_size: Any = None
+    ) -> Tensor:
         return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
 
-    def scatter(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
+    def scatter(
+        self,
+        dim: builtins.int,
+        index: Any,
+        src: Any = None,
+        *,
+        value: Any = None,
+        reduce: Any = None,
+    ) -> Tensor:
         return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
 
-    def scatter_(self, dim: builtins.int, index: Any, src: Any = None, *, value: Any = None, reduce: Any = None) -> Tensor:
-        return self._inplace("scatter_", lambda old: _ops.scatter(old, dim, index, src, value=value, reduce=reduce))
+    def scatter_(
+        self,
+        dim: builtins.int,
+        index: Any,
+        src: Any = None,
+        *,
+        value: Any = None,
+        reduce: Any = None,
+    ) -> Tensor:
+        return self._inplace(
+            "scatter_", lambda old: _ops.scatter(old, dim, index, src, value=value, reduce=reduce)
+        )
 
     def scatter_add_(self, dim: builtins.int, index: Any, src: Any) -> Tensor:
         return self._inplace("scatter_add_", lambda old: _ops.scatter_add(old, dim, index, src))
@@ -1238,7 +1411,9 @@ class Tensor(Node):
     def triu(self, diagonal: builtins.int = 0) -> Tensor:
         return _ops.triu(self, diagonal)
 
-    def diagonal(self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
+    def diagonal(
+        self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+    ) -> Tensor:
         return _ops.diagonal(self, offset, dim1, dim2)
 
     def diag(self, diagonal: builtins.int = 0) -> Tensor:
@@ -1255,8 +1430,13 @@ class Tensor(Node):
     def ravel(self) -> Tensor:
         return _ops.ravel(self)
 
-    def unique(self, sorted: builtins.bool = True, return_inverse: builtins.bool = False, return_counts: builtins.bool = False,  # noqa: A002
-               dim: Any = None) -> Any:  # fmt: skip
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,  # noqa: A002
+        dim: Any = None,
+    ) -> Any:
         return _ops.unique(self, sorted, return_inverse, return_counts, dim)
 
     def count_nonzero(self, dim: Any = None) -> Tensor:
@@ -1287,43 +1467,103 @@ class Tensor(Node):
         return True  # what contiguous() returns is usable as it is
 
     # new tensors like this one (its dtype unless given)
-    def new_tensor(self, data: Any, *, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    def new_tensor(
+        self,
+        data: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
         from .creation import tensor
 
-        return tensor(data, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+        return tensor(
+            data,
+            dtype=self.dtype if dtype is None else dtype,
+            device=device,
+            requires_grad=requires_grad,
+        )
 
-    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    def new_zeros(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
         from .creation import zeros
 
-        return zeros(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+        return zeros(
+            *size,
+            dtype=self.dtype if dtype is None else dtype,
+            device=device,
+            requires_grad=requires_grad,
+        )
 
-    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    def new_ones(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
         from .creation import ones
 
-        return ones(*size, dtype=self.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad)
+        return ones(
+            *size,
+            dtype=self.dtype if dtype is None else dtype,
+            device=device,
+            requires_grad=requires_grad,
+        )
 
-    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False) -> Tensor:
+    def new_empty(
+        self,
+        *size: Any,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
         return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    def new_full(self, size: Any, fill_value: Any, *, dtype: Any = None, device: Any = None,
-                 requires_grad: builtins.bool = False) -> Tensor:  # fmt: skip
+    def new_full(
+        self,
+        size: Any,
+        fill_value: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: builtins.bool = False,
+    ) -> Tensor:
         from .creation import full
 
-        return full(size, fill_value, dtype=self.dtype if dtype is None else dtype, device=device,
-                    requires_grad=requires_grad)  # fmt: skip
+        return full(
+            size,
+            fill_value,
+            dtype=self.dtype if dtype is None else dtype,
+            device=device,
+            requires_grad=requires_grad,
+        )
 
     # filling in place from the shared generator (autograd.manual_seed), as nn.init does
-    def uniform_(self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
+    def uniform_(
+        self, from_: builtins.float = 0.0, to: builtins.float = 1.0, *, generator: Any = None
+    ) -> Tensor:
         from .random import rng
 
         values = rng(generator).uniform(from_, to, self.shape)
-        return self._inplace("uniform_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype))))
+        return self._inplace(
+            "uniform_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype)))
+        )
 
-    def normal_(self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None) -> Tensor:
+    def normal_(
+        self, mean: builtins.float = 0.0, std: builtins.float = 1.0, *, generator: Any = None
+    ) -> Tensor:
         from .random import rng
 
         values = rng(generator).normal(mean, std, self.shape)
-        return self._inplace("normal_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype))))
+        return self._inplace(
+            "normal_", lambda old: _ops.copy_into(old, make_const(values.astype(self.dtype)))
+        )
 
 
 _UFUNC_OPS = {
@@ -1344,9 +1584,28 @@ _UFUNC_OPS = {
     np.floor_divide: "floor_divide",
     np.remainder: "remainder",
     # the elementwise functions of issue 16
-    **{getattr(np, n): n for n in ("sin", "cos", "tan", "sinh", "cosh", "log2", "log10", "log1p",
-                                   "exp2", "expm1", "square", "reciprocal", "sign", "floor", "ceil",
-                                   "trunc", "fmod")},  # fmt: skip
+    **{
+        getattr(np, n): n
+        for n in (
+            "sin",
+            "cos",
+            "tan",
+            "sinh",
+            "cosh",
+            "log2",
+            "log10",
+            "log1p",
+            "exp2",
+            "expm1",
+            "square",
+            "reciprocal",
+            "sign",
+            "floor",
+            "ceil",
+            "trunc",
+            "fmod",
+        )
+    },
     np.arcsin: "asin",
     np.arccos: "acos",
     np.arctan: "atan",
@@ -1387,12 +1646,12 @@ _FORMATTER = {"float_kind": lambda v: _format_number(float(v))}
 _VIEW_OPS = frozenset({"index", "reshape", "permute", "expand", "squeeze", "unsqueeze", "diagonal"})
 
 
-def _is_view(op: Op | None) -> bool:
+def _is_view(op: Op | None) -> builtins.bool:
     """Whether a node made by ``op`` may share memory with its input (a NumPy view)."""
     return op is not None and op.name in _VIEW_OPS
 
 
-def _basic_index(index: Any) -> bool:
+def _basic_index(index: Any) -> builtins.bool:
     parts = index if isinstance(index, tuple) else (index,)
     return all(isinstance(p, (int, slice, type(None), type(Ellipsis))) for p in parts)
 
@@ -1448,7 +1707,7 @@ def make_const(data: np.ndarray, view_of: Tensor | None = None) -> Tensor:
     return out
 
 
-def _shared_version(base: Tensor) -> list[int]:
+def _shared_version(base: Tensor) -> list[builtins.int]:
     version = base._version
     if version is None:
         version = base._version = [0]
@@ -1489,7 +1748,9 @@ def _anomaly_on_forward(out: Node) -> None:
     on_forward(out)
 
 
-def _rebuild_tensor(cls: type[Tensor], data: np.ndarray, grad: Any, requires_grad: bool) -> Tensor:
+def _rebuild_tensor(
+    cls: type[Tensor], data: np.ndarray, grad: Any, requires_grad: builtins.bool
+) -> Tensor:
     out = _new(cls)
     Tensor.__init__(out, data, requires_grad=requires_grad)
     out._grad = None if grad is None else np.array(grad)

@@ -142,7 +142,7 @@ def check_backward() -> tuple[bool, Network]:
     ok = True
     for layer, z in enumerate(net.z):
         for i in range(2):
-            engine = float(z.grad[i])
+            engine = float(np.asarray(z.grad)[i])
             close = (
                 abs(engine - by_hand[layer][i]) < 1e-12
                 and abs(engine - numeric[layer][i]) < FD_TOLERANCE
@@ -152,12 +152,12 @@ def check_backward() -> tuple[bool, Network]:
                 f"  z{layer + 1}[{i + 1}]   {engine:+.9f}      {by_hand[layer][i]:+.9f}         "
                 f"{numeric[layer][i]:+.9f}   {'agree' if close else 'DISAGREE'}"
             )
-    dc_dw = np.outer(net.z[0].grad, SLIDE_INPUT)
-    same = bool(np.allclose(dc_dw, net.weights[0].grad, rtol=0, atol=1e-12))
+    dc_dw = np.outer(np.asarray(net.z[0].grad), SLIDE_INPUT)
+    same = bool(np.allclose(dc_dw, np.asarray(net.weights[0].grad), rtol=0, atol=1e-12))
     ok &= same
     print("\n  dC/dW1 = dC/dz1 times the input on that weight (forward pass x backward pass):")
     print(_matrix("by hand", dc_dw))
-    print(_matrix("engine", net.weights[0].grad))
+    print(_matrix("engine", np.asarray(net.weights[0].grad)))
     print(f"  {'agree' if same else 'DISAGREE'}")
     return ok, net
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, no_grad
 
 HIDDEN = 32
 STEPS = 2000
@@ -50,8 +50,10 @@ def main(argv: Sequence[str] | None = None) -> float:
         for p in params:  # step 3: optimization
             p.grad = None
         loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
+        with no_grad():  # PyTorch's way: the update is not part of the graph
+            for p in params:
+                if p.grad is not None:  # (every parameter here has one after backward)
+                    p -= LR * p.grad
     print(f"typical error at the end: {np.mean(np.abs(prediction.data - y)):.3f} (mean |error|)")
     draw(x, y, prediction.data, args.out / "quickstart.png")
     return loss.item()

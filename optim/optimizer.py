@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, enable_grad
+from autograd import Node, Value, enable_grad
 
 # A parameter's numbers during an update: an ndarray (a Tensor's, or 0-d for a Value).
 Numbers = np.ndarray
@@ -158,7 +158,8 @@ class Optimizer:
         if not param.is_leaf:
             raise ValueError(
                 f"{self._name}: parameter {index} ({what}) is the result of the op "
-                f"'{param.grad_fn.name if param.grad_fn else ''}', not a leaf; optimize the leaves it was computed from"
+                f"'{param.grad_fn.name if param.grad_fn else ''}', not a leaf; optimize the "
+                "leaves it was computed from"
             )
         if param in known:
             raise ValueError(

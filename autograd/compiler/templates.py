@@ -131,9 +131,23 @@ def has_forward(op: Any) -> bool:
 
 
 _KNOWN = {
-    ADD, ADD_CONST, SUB, RSUB_CONST, MUL, MUL_CONST, DIV, DIV_CONST, RDIV_CONST, NEG, POW,
-    POW_CONST, RPOW_CONST, ADD_N, DOT, DETACH,
-}  # fmt: skip
+    ADD,
+    ADD_CONST,
+    SUB,
+    RSUB_CONST,
+    MUL,
+    MUL_CONST,
+    DIV,
+    DIV_CONST,
+    RDIV_CONST,
+    NEG,
+    POW,
+    POW_CONST,
+    RPOW_CONST,
+    ADD_N,
+    DOT,
+    DETACH,
+}
 
 
 # --- backward ------------------------------------------------------------------------------
@@ -197,6 +211,16 @@ def has_backward(op: Any) -> bool:
 
 
 _BACKWARD_KNOWN = {
-    ADD, ADD_N, ADD_CONST, SUB, RSUB_CONST, NEG, MUL, MUL_CONST, DOT, unary.relu, unary.tanh,
+    ADD,
+    ADD_N,
+    ADD_CONST,
+    SUB,
+    RSUB_CONST,
+    NEG,
+    MUL,
+    MUL_CONST,
+    DOT,
+    unary.relu,
+    unary.tanh,
     unary.exp,
-}  # fmt: skip
+}

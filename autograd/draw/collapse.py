@@ -22,9 +22,9 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .labels import grad_of, op_name
 from .style import magnitude
 from .walk import Walk
-from .labels import grad_of, op_name
 
 MAX_MODULE_BOXES = 8
 MAX_DEPTH_BANDS = 8
@@ -53,7 +53,9 @@ class Group:
             )
             lines.append(f"parameters: {shown}")
         if with_grads:
-            mags = [m for m in (magnitude(grad_of(w.nodes[i])) for i in self.members) if m is not None]
+            mags = [
+                m for m in (magnitude(grad_of(w.nodes[i])) for i in self.members) if m is not None
+            ]
             finite = sorted(m for m in mags if math.isfinite(m))
             if finite:
                 lines.append(

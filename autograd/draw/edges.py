@@ -14,10 +14,10 @@ from typing import Any
 
 import graphviz
 
+from ..graph import Node
 from . import style
 from .flow import edge_grads, factor_text, local_factors
 from .nodes import Scene
-from ..graph import Node
 
 DATA_PATH_WEIGHT = "8"
 

@@ -14,7 +14,6 @@ import numpy as np
 
 from ..graph import Node
 
-
 _CONTROL = {c: "\N{REPLACEMENT CHARACTER}" for c in range(32) if chr(c) not in "\t\n"}
 
 
@@ -125,4 +124,3 @@ def tensor_meta(data: np.ndarray) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
-

@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .walk import Walk
 from ..graph import Node
+from .walk import Walk
 
 
 def _pairs(params: Any) -> Iterable[tuple[Any, Any]]:

@@ -5,26 +5,39 @@ the ops. ``tensor.py`` imports this package at its end, once the Tensor class ex
 the one import cycle in the engine.
 """
 
-from .arithmetic import add, div, mul, neg, power, sub
-from .arithmetic import divide, multiply, negative, subtract, true_divide
-from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp
+from .arithmetic import (
+    add,
+    div,
+    divide,
+    mul,
+    multiply,
+    neg,
+    negative,
+    power,
+    sub,
+    subtract,
+    true_divide,
+)
 from .conversion import astype, check_device, clone, copy_into, full_like_of, to
+from .cumulative import cummax, cummin, cumprod, cumsum, logcumsumexp
 from .einsum import einsum
-from .indexing import gather, getitem, index_put, nonzero, scatter_add
 from .indexing import (
     chunk,
+    gather,
+    getitem,
+    index_put,
     index_select,
     masked_select,
     narrow,
+    nonzero,
     repeat_interleave,
+    scatter_add,
     select,
     split,
     unbind,
 )
 from .layout import diag, diagonal, flip, fliplr, flipud, repeat, roll, trace, tril, triu
-from .scatter import scatter
-from .linalg import matmul, mm
-from .linalg import addmm, bmm, dot, mv, outer
+from .linalg import addmm, bmm, dot, matmul, mm, mv, outer
 from .logic import (
     all,
     allclose,
@@ -65,8 +78,8 @@ from .reductions import (
     amin,
     argmax,
     argmin,
-    logsumexp,
     log_softmax,
+    logsumexp,
     max,
     mean,
     min,
@@ -74,10 +87,20 @@ from .reductions import (
     sum,
 )
 from .rounding import ceil, floor, floor_divide, fmod, remainder, round, sgn, sign, trunc
-from .sorting import argsort, msort, sort, topk, unique
-from .statistics import norm, prod, std, std_mean, var, var_mean
-from .selection import clamp, clip, masked_fill, maximum, minimum, where
-from .selection import clamp_max, clamp_min, lerp, nan_to_num
+from .scalar import value_dot, value_sum
+from .scatter import scatter
+from .selection import (
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    lerp,
+    masked_fill,
+    maximum,
+    minimum,
+    nan_to_num,
+    where,
+)
 from .shape import (
     broadcast_to,
     cat,
@@ -100,9 +123,9 @@ from .shape import (
     unsqueeze,
     view,
 )
-from .unary import abs, exp, log, relu, sigmoid, sqrt, tanh
-from .unary import absolute
-from .unary import erf, exp2, expm1, log1p, log2, log10, reciprocal, rsqrt, square
+from .sorting import argsort, msort, sort, topk, unique
+from .spatial import *  # noqa: F403 - convolution, pooling, padding, resampling
+from .statistics import norm, prod, std, std_mean, var, var_mean
 from .trig import (
     acos,
     acosh,
@@ -124,7 +147,22 @@ from .trig import (
     sinh,
     tan,
 )
-from .scalar import value_dot, value_sum
-from .spatial import *  # noqa: F403 - convolution, pooling, padding, resampling
-
-__all__ = [name for name in dir() if not name.startswith("_")]
+from .unary import (
+    abs,
+    absolute,
+    erf,
+    exp,
+    exp2,
+    expm1,
+    log,
+    log1p,
+    log2,
+    log10,
+    reciprocal,
+    relu,
+    rsqrt,
+    sigmoid,
+    sqrt,
+    square,
+    tanh,
+)

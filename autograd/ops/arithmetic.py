@@ -22,8 +22,7 @@ from ..tensor import Tensor, as_tensor, make, make_const, number_kind
 from .common import div as _div
 from .common import log as _log
 from .common import power as _power
-from .common import power_by_number
-from .common import raw, select, shape_str, unbroadcast
+from .common import power_by_number, raw, select, shape_str, unbroadcast
 
 # --- the declarations ---------------------------------------------------------------------------
 
@@ -346,7 +345,9 @@ def binary(op: Op, fn: Any, x: Any, y: Any, name: str, ctx: Any = None) -> Tenso
             f"{name}: shapes {shape_str(x.shape, y.shape)} cannot be broadcast together"
         ) from None
     except TypeError as err:  # NumPy's UFuncTypeError: no loop for these dtypes
-        raise TypeError(f"{name}: not supported for dtypes {x.dtype} and {y.dtype} ({err})") from None
+        raise TypeError(
+            f"{name}: not supported for dtypes {x.dtype} and {y.dtype} ({err})"
+        ) from None
     if x.shape != data.shape or y.shape != data.shape or x.dtype != y.dtype:
         op = BROADCASTING[op]
     return make(data, (x, y), op, ctx)
@@ -361,7 +362,9 @@ def _scalar_operand(x: Tensor, c: Any, name: str, true_division: bool = False) -
     return d
 
 
-def _with_number(op: Op, fn: Any, x: Tensor, c: Any, name: str, true_division: bool = False) -> Tensor:
+def _with_number(
+    op: Op, fn: Any, x: Tensor, c: Any, name: str, true_division: bool = False
+) -> Tensor:
     if isinstance(c, np.generic):  # a NumPy number counts as a Python number, as in PyTorch
         c = c.item()
     d = _scalar_operand(x, c, name, true_division)
@@ -464,11 +467,7 @@ def neg(input: Any) -> Tensor:
 
 
 def _negative_int_power(base: Any, exponent: Any) -> bool:
-    return (
-        dtypes.category(base.dtype) < 2
-        and number_kind(exponent) == 1
-        and exponent < 0
-    )
+    return dtypes.category(base.dtype) < 2 and number_kind(exponent) == 1 and exponent < 0
 
 
 def power(input: Any, exponent: Any) -> Tensor:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -79,7 +79,7 @@ def power_by_number(x: Any, c: float) -> Any:
     product, a square root or a reciprocal: exact, and with their signed zeros and infinities).
     A node gets one ``**`` op (whose own derivative is then PyTorch's too)."""
     if isinstance(x, Node):
-        return x**c
+        return cast(Any, x) ** c
     if c == 2.0:
         return x * x
     if c == 0.5:
@@ -97,7 +97,7 @@ def power_by_number(x: Any, c: float) -> Any:
 
 def sqrt(x: Any) -> Any:
     if isinstance(x, Node):
-        return x.sqrt()
+        return cast(Any, x).sqrt()
     if isinstance(x, float):
         return ieee_sqrt(x)
     return np.sqrt(x)
@@ -123,7 +123,7 @@ def power(a: Any, b: Any) -> Any:
 
 def log(x: Any) -> Any:
     if isinstance(x, Node):
-        return x.log()
+        return cast(Any, x).log()
     if isinstance(x, float):
         return ieee_log(x)
     return np.log(x)
@@ -131,7 +131,7 @@ def log(x: Any) -> Any:
 
 def exp(x: Any) -> Any:
     if isinstance(x, Node):
-        return x.exp()
+        return cast(Any, x).exp()
     if isinstance(x, float):
         return ieee_exp(x)
     return np.exp(x)
@@ -201,7 +201,7 @@ def keep_where(
 
 def unbroadcast(g: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     """Sum a gradient of a broadcast result back to the ``shape`` (and ``dtype``) of an input."""
-    gshape = np.shape(g) if not isinstance(g, Node) else g.shape
+    gshape = np.shape(raw(g))
     if gshape != shape:
         lead = len(gshape) - len(shape)
         axes = tuple(range(lead)) + tuple(

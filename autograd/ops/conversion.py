@@ -25,8 +25,12 @@ TO = Op(
     factors=("1",),
     label=lambda ctx: f"to({ctx})",
     checks=[
-        check(lambda t, x: x.to(t.float32), real(3, 4), float32=False, fd=False, rtol=1e-6, atol=1e-6),
-        check(lambda t, x: x.float().double(), real(3), float32=False, fd=False, rtol=1e-6, atol=1e-6),
+        check(
+            lambda t, x: x.to(t.float32), real(3, 4), float32=False, fd=False, rtol=1e-6, atol=1e-6
+        ),
+        check(
+            lambda t, x: x.float().double(), real(3), float32=False, fd=False, rtol=1e-6, atol=1e-6
+        ),
     ],
 )
 
@@ -120,6 +124,7 @@ def copy_into(old: Tensor, src: Any) -> Tensor:
         data = np.broadcast_to(s.data, old.shape).astype(old.dtype)
     except ValueError:
         raise RuntimeError(
-            f"copy_(): the source of shape {tuple(s.shape)} does not broadcast to {tuple(old.shape)}"
+            f"copy_(): the source of shape {tuple(s.shape)} does not broadcast to "
+            f"{tuple(old.shape)}"
         ) from None
     return make(data, (old, s), COPY)

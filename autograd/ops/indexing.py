@@ -137,7 +137,7 @@ def _take(data: np.ndarray, idx: Any) -> Any:
     return out
 
 
-# --- functions that pick parts of a tensor, recorded as indexing ------------------------------------
+# --- functions that pick parts of a tensor, recorded as indexing ----------------------------------
 
 
 def _at(dim: int, part: Any) -> tuple[Any, ...]:
@@ -205,7 +205,8 @@ def split(tensor: Any, split_size_or_sections: Any, dim: int = 0) -> tuple[Tenso
         sizes = list(integers("split", tuple(split_size_or_sections)))
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise ValueError(
-                f"split(): sizes {sizes} must be non-negative and add up to {n}, the size of dim {d}"
+                f"split(): sizes {sizes} must be non-negative and add up to {n}, the size of "
+                f"dim {d}"
             )
         return _splits(x, d, sizes)
     size = _position("split", split_size_or_sections, "split_size")
@@ -283,7 +284,9 @@ def masked_select(input: Any, mask: Any) -> Tensor:
     return getitem(x, np.broadcast_to(m, shape))
 
 
-def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, output_size: Any = None) -> Tensor:
+def repeat_interleave(
+    input: Any, repeats: Any = None, dim: Any = None, *, output_size: Any = None
+) -> Tensor:
     """Each element repeated ``repeats`` times along ``dim`` (the flattened tensor without a
     dim); ``repeats`` a number or one count per element. With the counts alone
     (``repeat_interleave(counts)``), the indices repeated: ``[0] * counts[0] + [1] * ...``."""
@@ -292,7 +295,9 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, outpu
     if repeats is None:
         counts = _index_tensor("repeat_interleave", input)
         if counts.ndim > 1 or (counts.size and counts.min() < 0):
-            raise ValueError("repeat_interleave(): counts must be a 1-d tensor of non-negative integers")
+            raise ValueError(
+                "repeat_interleave(): counts must be a 1-d tensor of non-negative integers"
+            )
         return make_const(np.repeat(np.arange(counts.size, dtype=np.int64), counts.reshape(-1)))
     x = as_tensor(input, "repeat_interleave")
     if dim is None:
@@ -311,9 +316,13 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: Any = None, *, outpu
             f"repeat_interleave(): repeats must be non-negative, one number or one per element "
             f"of dim {d} (size {n}), got {counts.size} of them"
         )
-    positions = np.repeat(np.arange(n, dtype=np.int64), counts if counts.size == n else int(counts[0]))
+    positions = np.repeat(
+        np.arange(n, dtype=np.int64), counts if counts.size == n else int(counts[0])
+    )
     if output_size is not None and output_size != positions.size:
-        raise ValueError(f"repeat_interleave(): output_size {output_size} != the result's size {positions.size}")
+        raise ValueError(
+            f"repeat_interleave(): output_size {output_size} != the result's size {positions.size}"
+        )
     return getitem(x, _at(d, positions))
 
 
@@ -341,7 +350,7 @@ def index_add(g: Any, index: Any, shape: tuple[int, ...], dtype: Any) -> Any:
     return z
 
 
-# --- x[index] = v ----------------------------------------------------------------------------------
+# --- x[index] = v ---------------------------------------------------------------------------------
 
 
 def is_view_at(x: Tensor, index: Any, value: Tensor) -> bool:
@@ -361,9 +370,8 @@ def is_view_at(x: Tensor, index: Any, value: Tensor) -> bool:
     )
 
 
-
 def _index_put_rule(ctx: Any, g: Any, out: Any, x: Any, *value: Any) -> tuple[Any, ...]:
-    gx = index_put(g, ctx, 0.0) if isinstance(g, Node) else _zeroed(g, ctx)
+    gx = index_put(g, ctx, 0.0) if isinstance(g, Tensor) else _zeroed(g, ctx)
     if not value:
         return (gx,)
     v = value[0]
@@ -386,7 +394,8 @@ INDEX_PUT = Op(
 
 
 def index_put(input: Tensor, index: Any, value: Any) -> Tensor:
-    """A copy of ``input`` with ``value`` written at ``index`` (what ``x[index] = value`` records)."""
+    """A copy of ``input`` with ``value`` written at ``index`` (what ``x[index] = value``
+    records)."""
     idx = clean_index(index)
     data = input.data.copy()
     if isinstance(value, Tensor):
@@ -394,7 +403,10 @@ def index_put(input: Tensor, index: Any, value: Any) -> Tensor:
         try:
             data[idx] = v.data
         except (ValueError, IndexError) as err:
-            raise type(err)(f"x[index] = v: {err} (x of shape {tuple(input.shape)}, v of shape {tuple(v.shape)})") from None
+            raise type(err)(
+                f"x[index] = v: {err} (x of shape {tuple(input.shape)}, v of shape "
+                f"{tuple(v.shape)})"
+            ) from None
         return make(data, (input, v), INDEX_PUT, idx)
     if isinstance(value, Node):
         raise TypeError(f"x[index] = v: v is a {type(value).__name__}, not a number or a Tensor")
@@ -405,12 +417,12 @@ def index_put(input: Tensor, index: Any, value: Any) -> Tensor:
     return make(data, (input,), INDEX_PUT, idx)
 
 
-# --- gather and its scatter ------------------------------------------------------------------------
+# --- gather and its scatter -----------------------------------------------------------------------
 
 
 def _along(index: np.ndarray, dim: int) -> tuple[Any, ...]:
     """A full index for x[...] that takes ``index``'s entries along ``dim`` (gather's rule)."""
-    grids = list(np.indices(index.shape, sparse=True))
+    grids: list[Any] = list(np.indices(index.shape, sparse=True))
     grids[dim] = index
     return tuple(grids)
 
@@ -470,7 +482,9 @@ PUT_ALONG = Op(
     factors=("g gathered along dim",),
     label=lambda ctx: f"scatter_add(dim={ctx[0]})",
     checks=[
-        check(lambda t, z, i, s: z.scatter_add(0, i, s), real(3, 4), index(2, 4, high=3), real(2, 4)),
+        check(
+            lambda t, z, i, s: z.scatter_add(0, i, s), real(3, 4), index(2, 4, high=3), real(2, 4)
+        ),
     ],
 )
 
@@ -485,7 +499,7 @@ def put_along(g: Any, dim: int, idx: np.ndarray, shape: tuple[int, ...]) -> Any:
     """Zeros of ``shape`` with ``g`` added at ``idx`` along ``dim`` (gather's scatter)."""
     z = np.zeros(shape, dtype=raw(g).dtype)
     np.add.at(z, _along(idx, dim), raw(g))
-    if isinstance(g, Node):
+    if isinstance(g, Tensor):
         return make(z, (g,), PUT_ALONG, (dim, idx, shape))
     return z
 
@@ -526,4 +540,6 @@ def nonzero(input: Any, *, as_tuple: bool = False) -> Any:
     found = np.nonzero(x.data)
     if as_tuple:
         return tuple(make_const(i.astype(np.int64)) for i in found)
-    return make_const(np.stack(found, axis=1).astype(np.int64) if found else np.zeros((0, 0), np.int64))
+    return make_const(
+        np.stack(found, axis=1).astype(np.int64) if found else np.zeros((0, 0), np.int64)
+    )

@@ -58,7 +58,12 @@ MATMUL = Op(
         check(lambda t, x, y: x.mv(y), real(3, 4), real(4)),
         check(lambda t, x, y: t.bmm(x, y), real(2, 3, 4), real(2, 4, 2)),
         check(lambda t, x, y: t.outer(x, y), real(3), real(4)),
-        check(lambda t, b, x, y: t.addmm(b, x, y, beta=0.5, alpha=2.0), real(2), real(2, 3), real(3, 2)),
+        check(
+            lambda t, b, x, y: t.addmm(b, x, y, beta=0.5, alpha=2.0),
+            real(2),
+            real(2, 3),
+            real(3, 2),
+        ),
     ],
 )
 

@@ -17,7 +17,9 @@ from .common import unbroadcast
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _linear_rule(ctx: tuple[bool, ...], g: Any, out: Any, x: Any, w: Any, *bias: Any) -> tuple[Any, ...]:
+def _linear_rule(
+    ctx: tuple[bool, ...], g: Any, out: Any, x: Any, w: Any, *bias: Any
+) -> tuple[Any, ...]:
     need_x, need_w = ctx
     gx = gw = None
     batch = g.ndim == 2 and x.ndim == 2  # the common case: no reshapes, no broadcast to undo
@@ -77,7 +79,9 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
     b = bias if isinstance(bias, Tensor) else as_tensor(bias, "linear")
     bd = b.data
     if bd.shape != (wd.shape[0],) and bd.shape not in ((), (1,)):
-        raise ValueError(f"linear: bias of shape {tuple(bd.shape)} does not fit {wd.shape[0]} outputs")
+        raise ValueError(
+            f"linear: bias of shape {tuple(bd.shape)} does not fit {wd.shape[0]} outputs"
+        )
     if bd.dtype == data.dtype:
         data += bd  # data is our own fresh array
     else:
@@ -128,7 +132,9 @@ def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = 
     sum over the rows ("none": the N losses). ``targets`` must be valid class indices, shape
     (N,): the caller (nn.functional.cross_entropy) checks them. The mean of no rows is NaN."""
     if reduction not in REDUCTIONS:
-        raise ValueError(f"cross_entropy(): reduction must be one of {REDUCTIONS}, got {reduction!r}")
+        raise ValueError(
+            f"cross_entropy(): reduction must be one of {REDUCTIONS}, got {reduction!r}"
+        )
     d = logits.data
     if d.dtype.kind != "f":
         raise TypeError(f"cross_entropy(): logits must be floating, got dtype {d.dtype}")

@@ -49,7 +49,9 @@ def _dims_label(name: str) -> Any:
     return label
 
 
-def _reduction_args(op: str, x: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> tuple[tuple[int, ...], bool]:
+def _reduction_args(
+    op: str, x: Tensor, dim: Any, keepdim: Any, axis: Any, keepdims: Any
+) -> tuple[tuple[int, ...], bool]:
     d = dim_alias(op, dim, axis)
     return dims(op, d, x.ndim), keepdim_alias(op, keepdim, keepdims)
 
@@ -93,7 +95,9 @@ def sum(  # noqa: A001 - torch.sum
         x = x.to(dtypes.int64)
     # (not .sum(): NumPy's wrapper would warn from its own module, past dagrad's warning
     # filter); small integers would add up in int64: keep the dtype asked for, as PyTorch
-    data = np.add.reduce(x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None)
+    data = np.add.reduce(  # type: ignore[call-overload]
+        x.data, axis=axes, keepdims=keep, dtype=x.dtype if x.dtype.kind in "biu" else None
+    )
     return make(data, (x,), SUM, (keep_shape(x.shape, axes), x.shape))
 
 
@@ -136,7 +140,7 @@ def mean(
         )
     count = int(np.prod([x.shape[a] for a in axes])) if axes else 1
     with np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing: 0/0 = nan
-        data = np.add.reduce(x.data, axis=axes, keepdims=keep) / count
+        data = np.add.reduce(x.data, axis=axes, keepdims=keep) / count  # type: ignore[call-overload]
     ctx = (keep_shape(x.shape, axes), x.shape, count)
     return make(np.asarray(data, dtype=x.dtype), (x,), MEAN, ctx)
 
@@ -163,7 +167,9 @@ AMAX = Op(
         check(lambda t, x: x.amax(), distinct(3, 4)),
         check(lambda t, x: x.amax(dim=1), distinct(3, 4)),
         check(lambda t, x: t.amax(x, (0, 2), keepdim=True), distinct(2, 3, 2)),
-        check(lambda t, x: t.cat([x, x.detach(), x], 1).amax(1), real(3, 2), fd=False),  # ties share
+        check(
+            lambda t, x: t.cat([x, x.detach(), x], 1).amax(1), real(3, 2), fd=False
+        ),  # ties share
     ],
 )
 AMIN = Op(
@@ -176,7 +182,9 @@ AMIN = Op(
 )
 
 
-def _extreme(op: Op, fn: Any, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any) -> Tensor:
+def _extreme(
+    op: Op, fn: Any, input: Any, dim: Any, keepdim: Any, axis: Any, keepdims: Any
+) -> Tensor:
     x = as_tensor(input, op.name)
     axes, keep = _reduction_args(op.name, x, dim, keepdim, axis, keepdims)
     if any(x.shape[a] == 0 for a in axes) or (x.data.size == 0 and not axes):
@@ -185,12 +193,16 @@ def _extreme(op: Op, fn: Any, input: Any, dim: Any, keepdim: Any, axis: Any, kee
     return make(data, (x,), op, (keep_shape(x.shape, axes), x.shape, axes))
 
 
-def amax(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+def amax(
+    input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     """The largest elements over ``dim`` (all dims by default); ties share the gradient."""
     return _extreme(AMAX, "max", input, None if dim == () else dim, keepdim, axis, keepdims)
 
 
-def amin(input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+def amin(
+    input: Any, dim: Any = (), keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     return _extreme(AMIN, "min", input, None if dim == () else dim, keepdim, axis, keepdims)
 
 
@@ -243,7 +255,9 @@ MAX_DIM = Op(
     checks=[
         check(lambda t, x: x.max(dim=1).values, distinct(3, 4)),
         check(lambda t, x: t.max(x, 0, keepdim=True)[0], distinct(3, 4)),
-        check(lambda t, x: t.stack([x.detach(), x], 1).max(1)[0], real(4), fd=False),  # the first of ties
+        check(
+            lambda t, x: t.stack([x.detach(), x], 1).max(1)[0], real(4), fd=False
+        ),  # the first of ties
     ],
 )
 MIN_DIM = Op(
@@ -280,7 +294,9 @@ def _max_or_min(
     values = np.take_along_axis(x.data, kept, axis_)
     indices = kept if keep else np.squeeze(kept, axis_)
     op = MAX_DIM if largest else MIN_DIM
-    values_node = make(values if keep else np.squeeze(values, axis_), (x,), op, (axis_, kept, keep, x.shape))
+    values_node = make(
+        values if keep else np.squeeze(values, axis_), (x,), op, (axis_, kept, keep, x.shape)
+    )
     return ReturnTypes(values_node, make_const(indices.astype(np.int64)))
 
 
@@ -290,13 +306,17 @@ def _arg_extreme(d: np.ndarray, axis: int, largest: bool) -> np.ndarray:
     return np.argmax(d, axis=axis) if largest else np.argmin(d, axis=axis)
 
 
-def max(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:  # noqa: A001
+def max(
+    input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Any:  # noqa: A001
     """The largest element (a 0-d tensor); with ``dim``, ``(values, indices)`` along it; with a
     tensor for ``dim``, the elementwise maximum (``torch.max(a, b)``)."""
     return _max_or_min(True, input, dim, keepdim, axis, keepdims)
 
 
-def min(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:  # noqa: A001
+def min(
+    input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Any:  # noqa: A001
     return _max_or_min(False, input, dim, keepdim, axis, keepdims)
 
 
@@ -357,10 +377,14 @@ def _shift(d: np.ndarray, axes: Any, finite: bool = False) -> np.ndarray:
     return np.where(np.isfinite(m), m, 0) if finite else m  # type: ignore[no-any-return]
 
 
-def logsumexp(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+def logsumexp(
+    input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+) -> Tensor:
     x = as_tensor(input, "logsumexp")
     if dim is None and axis is None:
-        raise TypeError("logsumexp(): dim is required, as in PyTorch (pass dim=tuple(range(x.dim())) for all)")
+        raise TypeError(
+            "logsumexp(): dim is required, as in PyTorch (pass dim=tuple(range(x.dim())) for all)"
+        )
     axes, keep = _reduction_args("logsumexp", x, dim, keepdim, axis, keepdims)
     if x.dtype.kind != "f":
         x = x.to(dtypes.get_default_dtype())

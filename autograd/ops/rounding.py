@@ -21,24 +21,49 @@ def _flat_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 
 floor = unary(
-    "floor", lambda x: float(math.floor(x)) if math.isfinite(x) else x, np.floor, saves="",
-    factor="0", floating=False, checks=[check(lambda t, x: x.floor(), real(3, 4), order=1)],
+    "floor",
+    lambda x: float(math.floor(x)) if math.isfinite(x) else x,
+    np.floor,
+    saves="",
+    factor="0",
+    floating=False,
+    checks=[check(lambda t, x: x.floor(), real(3, 4), order=1)],
 )(_flat_rule)
 ceil = unary(
-    "ceil", lambda x: float(math.ceil(x)) if math.isfinite(x) else x, np.ceil, saves="",
-    factor="0", floating=False, checks=[check(lambda t, x: x.ceil(), real(3, 4), order=1)],
+    "ceil",
+    lambda x: float(math.ceil(x)) if math.isfinite(x) else x,
+    np.ceil,
+    saves="",
+    factor="0",
+    floating=False,
+    checks=[check(lambda t, x: x.ceil(), real(3, 4), order=1)],
 )(_flat_rule)
 trunc = unary(
-    "trunc", lambda x: float(math.trunc(x)) if math.isfinite(x) else x, np.trunc, saves="",
-    factor="0", floating=False, checks=[check(lambda t, x: x.trunc(), real(3, 4), order=1)],
+    "trunc",
+    lambda x: float(math.trunc(x)) if math.isfinite(x) else x,
+    np.trunc,
+    saves="",
+    factor="0",
+    floating=False,
+    checks=[check(lambda t, x: x.trunc(), real(3, 4), order=1)],
 )(_flat_rule)
 round = unary(  # noqa: A001 - torch.round: halves to even, as NumPy and PyTorch
-    "round", lambda x: float(np.round(x)), np.round, saves="",
-    factor="0", floating=False, checks=[check(lambda t, x: x.round(), real(3, 4), order=1)],
+    "round",
+    lambda x: float(np.round(x)),
+    np.round,
+    saves="",
+    factor="0",
+    floating=False,
+    checks=[check(lambda t, x: x.round(), real(3, 4), order=1)],
 )(_flat_rule)
 sign = unary(
-    "sign", lambda x: float(_sign(x)), _sign, saves="",
-    factor="0", floating=False, checks=[check(lambda t, x: x.sign(), nonzero(3, 4), order=1)],
+    "sign",
+    lambda x: float(_sign(x)),
+    _sign,
+    saves="",
+    factor="0",
+    floating=False,
+    checks=[check(lambda t, x: x.sign(), nonzero(3, 4), order=1)],
 )(_flat_rule)
 
 
@@ -53,7 +78,9 @@ ROUNDED_DIV = Op(
     factors=("0", "0"),
     label=lambda ctx: f"div(rounding_mode={ctx!r})",
     checks=[
-        check(lambda t, x, y: t.div(x, y, rounding_mode="floor"), real(3, 4), nonzero(3, 4), order=1),
+        check(
+            lambda t, x, y: t.div(x, y, rounding_mode="floor"), real(3, 4), nonzero(3, 4), order=1
+        ),
         check(lambda t, x, y: x.div(y, rounding_mode="trunc"), real(3, 4), nonzero(4), order=1),
     ],
 )
@@ -104,7 +131,9 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         try:
             data = np.floor_divide(xd, yd)
         except ValueError:
-            raise ValueError(f"floor_divide: shapes {shape_str(x.shape, y.shape)} cannot be broadcast together") from None
+            raise ValueError(
+                f"floor_divide: shapes {shape_str(x.shape, y.shape)} cannot be broadcast together"
+            ) from None
     return make(data, (x, y), FLOOR_DIVIDE)
 
 
@@ -139,7 +168,9 @@ def _modulo(name: str, input: Any, other: Any) -> Tensor:
         try:
             data = np.remainder(xd, yd) if name == "remainder" else np.fmod(xd, yd)
         except ValueError:
-            raise ValueError(f"{name}: shapes {shape_str(x.shape, y.shape)} cannot be broadcast together") from None
+            raise ValueError(
+                f"{name}: shapes {shape_str(x.shape, y.shape)} cannot be broadcast together"
+            ) from None
     op = REMAINDER if x.shape == y.shape == data.shape and x.dtype == y.dtype else _REMAINDER_B
     return make(data, (x, y), op, name)
 

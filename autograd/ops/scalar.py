@@ -77,7 +77,9 @@ ADD_N = Op(
     checks=[
         check(
             lambda t, x, y, z: t.value_sum([x, y, z]),
-            real(), real(), real(),
+            real(),
+            real(),
+            real(),
             value=True,
             tensor=False,
             reference=lambda t, x, y, z: x + y + z,
@@ -144,7 +146,11 @@ DOT = Op(
     checks=[
         check(
             lambda t, w1, w2, x1, x2, b: t.value_dot([w1, w2], [x1, x2], b),
-            real(), real(), real(), real(), real(),
+            real(),
+            real(),
+            real(),
+            real(),
+            real(),
             value=True,
             tensor=False,
             reference=lambda t, w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2,

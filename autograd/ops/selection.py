@@ -44,7 +44,8 @@ def _condition(op: str, condition: Any) -> np.ndarray:
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     """Elementwise ``input`` where ``condition`` holds, else ``other`` (condition: a bool Tensor
-    or array). With the condition alone: the indices where it holds, as ``nonzero(as_tuple=True)``."""
+    or array). With the condition alone: the indices where it holds, as
+    ``nonzero(as_tuple=True)``."""
     if input is None and other is None:
         from .indexing import nonzero as _nonzero
 
@@ -258,7 +259,12 @@ LERP = Op(
     checks=[
         check(lambda t, a, b: t.lerp(a, b, 0.3), real(3, 4), real(3, 4)),
         check(lambda t, a, b: a.lerp(b, 0.8), real(3, 4), real(4)),
-        check(lambda t, a, b, w: t.lerp(a, b, w), real(3, 4), real(3, 4), real(3, 4, low=0.0, high=1.0)),
+        check(
+            lambda t, a, b, w: t.lerp(a, b, w),
+            real(3, 4),
+            real(3, 4),
+            real(3, 4, low=0.0, high=1.0),
+        ),
         check(lambda t, a, b, w: a.lerp(b, w), real(2, 1), real(3), real(2, 3)),
     ],
 )
@@ -269,13 +275,16 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
     a, b = as_tensor(input, "lerp"), as_tensor(end, "lerp")
     if a.dtype.kind != "f" or b.dtype != a.dtype:
         raise TypeError(
-            f"lerp(): input and end must be floating tensors of one dtype, got {a.dtype} and {b.dtype}"
+            f"lerp(): input and end must be floating tensors of one dtype, got {a.dtype} and "
+            f"{b.dtype}"
         )
     parents: tuple[Tensor, ...] = (a, b)
     if isinstance(weight, Tensor):
         w: Any = weight.data if weight.dtype == a.dtype else weight.data.astype(a.dtype)
         if weight.dtype.kind != "f":
-            raise TypeError(f"lerp(): weight must be a number or a floating tensor, got dtype {weight.dtype}")
+            raise TypeError(
+                f"lerp(): weight must be a number or a floating tensor, got dtype {weight.dtype}"
+            )
         parents = (a, b, weight)
         ctx = None
     elif number_kind(weight) >= 0:
@@ -288,7 +297,9 @@ def lerp(input: Any, end: Any, weight: Any) -> Tensor:
         data = np.where(np.abs(w) < 0.5, a.data + w * diff, b.data - diff * (1.0 - w))
     except ValueError:
         shapes = [a.shape, b.shape] + ([weight.shape] if isinstance(weight, Tensor) else [])
-        raise ValueError(f"lerp(): shapes {shape_str(*shapes)} cannot be broadcast together") from None
+        raise ValueError(
+            f"lerp(): shapes {shape_str(*shapes)} cannot be broadcast together"
+        ) from None
     return make(np.asarray(data, dtype=a.dtype), parents, LERP, ctx)
 
 
@@ -303,9 +314,17 @@ NAN_TO_NUM = Op(
     factors=("1[x finite]",),
     checks=[
         # the default replacements (the largest floats) overflow finite differences: fd=False
-        check(lambda t, x, c: t.nan_to_num(x + _infinities(c)), real(3, 4), real(3, 4, grad=False), fd=False),
-        check(lambda t, x, c: (x + _infinities(c)).nan_to_num(nan=1.0, posinf=2.0, neginf=-3.0),
-              real(3, 4), real(3, 4, grad=False)),  # fmt: skip
+        check(
+            lambda t, x, c: t.nan_to_num(x + _infinities(c)),
+            real(3, 4),
+            real(3, 4, grad=False),
+            fd=False,
+        ),
+        check(
+            lambda t, x, c: (x + _infinities(c)).nan_to_num(nan=1.0, posinf=2.0, neginf=-3.0),
+            real(3, 4),
+            real(3, 4, grad=False),
+        ),
         check(lambda t, x: x.nan_to_num(), real(3, 4)),
     ],
 )
@@ -317,7 +336,9 @@ def _infinities(c: Any) -> Any:
     return (c / big) * (c.abs() > 0.3)
 
 
-def nan_to_num(input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
+def nan_to_num(
+    input: Any, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+) -> Tensor:
     """NaN, inf and -inf replaced by numbers (by default 0 and the dtype's largest and smallest
     finite numbers); the gradient passes where the input was finite."""
     x = as_tensor(input, "nan_to_num")

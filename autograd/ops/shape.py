@@ -73,7 +73,9 @@ def view(input: Any, *shape: Any) -> Tensor:
     ``view(dtype)`` is not supported."""
     x = as_tensor(input, "view")
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list)) and not is_int(shape[0]):
-        raise TypeError(f"view(): reinterpreting memory as another dtype ({shape[0]!r}) is not supported")
+        raise TypeError(
+            f"view(): reinterpreting memory as another dtype ({shape[0]!r}) is not supported"
+        )
     return _reshaped("view", x, _sizes("view", shape))
 
 
@@ -96,7 +98,9 @@ def unflatten(input: Any, dim: int, sizes: Sequence[int]) -> Tensor:
         known = int(np.prod([s for s in sizes if s != -1]))
         sizes = tuple(x.shape[d] // known if s == -1 else s for s in sizes)
     if int(np.prod(sizes)) != x.shape[d]:
-        raise RuntimeError(f"unflatten(): sizes {sizes} do not multiply to dim {d}'s size {x.shape[d]}")
+        raise RuntimeError(
+            f"unflatten(): sizes {sizes} do not multiply to dim {d}'s size {x.shape[d]}"
+        )
     return _reshaped("unflatten", x, x.shape[:d] + tuple(sizes) + x.shape[d + 1 :])
 
 
@@ -189,7 +193,9 @@ def movedim(input: Any, source: Any, destination: Any) -> Tensor:
     src = tuple(source) if isinstance(source, (tuple, list)) else (source,)
     dst = tuple(destination) if isinstance(destination, (tuple, list)) else (destination,)
     if len(src) != len(dst):
-        raise ValueError(f"movedim(): source {source!r} and destination {destination!r} differ in length")
+        raise ValueError(
+            f"movedim(): source {source!r} and destination {destination!r} differ in length"
+        )
     src = tuple(one_dim("movedim", d, x.ndim) for d in src)
     dst = tuple(one_dim("movedim", d, x.ndim) for d in dst)
     if len(set(src)) != len(src) or len(set(dst)) != len(dst):
@@ -214,7 +220,7 @@ def t(input: Any) -> Tensor:
     return x if x.ndim < 2 else transpose(x, 0, 1)
 
 
-# --- broadcasting ------------------------------------------------------------------------------------
+# --- broadcasting ---------------------------------------------------------------------------------
 
 
 def _expand_rule(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
@@ -240,7 +246,9 @@ def broadcast_to(input: Any, shape: Any) -> Tensor:
     try:
         data = np.broadcast_to(x.data, shape)
     except ValueError:
-        raise ValueError(f"broadcast_to(): cannot broadcast shape {tuple(x.shape)} to {shape}") from None
+        raise ValueError(
+            f"broadcast_to(): cannot broadcast shape {tuple(x.shape)} to {shape}"
+        ) from None
     return make(data, (x,), EXPAND, None, x)
 
 
@@ -255,7 +263,7 @@ def expand(input: Any, *sizes: Any) -> Tensor:
     return broadcast_to(x, shape)
 
 
-# --- joining ----------------------------------------------------------------------------------------
+# --- joining --------------------------------------------------------------------------------------
 
 
 def _cat_rule(ctx: Any, g: Any, out: Any, *xs: Any) -> tuple[Any, ...]:
@@ -278,7 +286,9 @@ CAT = Op(
 
 def _sequence(op: str, tensors: Any) -> tuple[Tensor, ...]:
     if not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{op}(): expected a list or tuple of tensors, got a {type(tensors).__name__}")
+        raise TypeError(
+            f"{op}(): expected a list or tuple of tensors, got a {type(tensors).__name__}"
+        )
     if not tensors:
         raise ValueError(f"{op}(): needs at least one tensor")
     ts = tuple(as_tensor(t, op) for t in tensors)
@@ -328,7 +338,9 @@ def stack(tensors: Sequence[Any], dim: int = 0, *, axis: Any = None) -> Tensor:
     ts = _sequence("stack", tensors)
     ax = one_dim("stack", dim if axis is None else axis, ts[0].ndim + 1)
     if len({t.shape for t in ts}) != 1:
-        raise ValueError(f"stack(): all tensors need the same shape, got {shape_str(*(t.shape for t in ts))}")
+        raise ValueError(
+            f"stack(): all tensors need the same shape, got {shape_str(*(t.shape for t in ts))}"
+        )
     return make(np.stack([t.data for t in ts], axis=ax), ts, STACK, ax)
 
 

@@ -212,9 +212,13 @@ def topk(
 # --- unique --------------------------------------------------------------------------------------
 
 
-def unique(input: Any, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
-           return_counts: bool = False,
-           dim: Any = None) -> Any:  # fmt: skip
+def unique(
+    input: Any,
+    sorted: bool = True,
+    return_inverse: bool = False,  # noqa: A002
+    return_counts: bool = False,
+    dim: Any = None,
+) -> Any:
     """The distinct elements (or, with ``dim``, the distinct slices along it), in ascending
     order (PyTorch's CPU unique sorts either way); optionally the index of each element's
     value in that list and the counts. NaNs are all distinct, as in PyTorch. Not differentiable."""

@@ -68,8 +68,15 @@ PROD = Op(
 )
 
 
-def prod(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None,
-         keepdims: Any = None) -> Tensor:  # fmt: skip
+def prod(
+    input: Any,
+    dim: Any = None,
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+) -> Tensor:
     """The product of all elements, or along ``dim`` (one dim, as in PyTorch)."""
     x = as_tensor(input, "prod")
     dim = dim_alias("prod", dim, axis)
@@ -110,8 +117,16 @@ def _correction(op: str, unbiased: Any, correction: Any) -> float:
     return 0.0 if unbiased is False else 1.0
 
 
-def _spread_args(op: str, input: Any, dim: Any, unbiased: Any, keepdim: Any, correction: Any,
-                 axis: Any, keepdims: Any) -> tuple[Tensor, tuple[int, ...], bool, float]:  # fmt: skip  # noqa: E501
+def _spread_args(
+    op: str,
+    input: Any,
+    dim: Any,
+    unbiased: Any,
+    keepdim: Any,
+    correction: Any,
+    axis: Any,
+    keepdims: Any,
+) -> tuple[Tensor, tuple[int, ...], bool, float]:  # noqa: E501
     x = as_tensor(input, op)
     if isinstance(dim, (bool, np.bool_)):  # the old overload: var(x, unbiased)
         if unbiased is not None:
@@ -168,8 +183,16 @@ VAR = Op(
 )
 
 
-def var(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
+def var(
+    input: Any,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+) -> Tensor:
     """The variance: the sum of squared deviations from the mean over ``n - correction``
     (``correction=1``, Bessel's, by default; ``unbiased=False`` is ``correction=0``)."""
     x, axes, keep, c = _spread_args(
@@ -206,8 +229,16 @@ STD = Op(
 )
 
 
-def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-        correction: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:  # fmt: skip
+def std(
+    input: Any,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+    axis: Any = None,
+    keepdims: Any = None,
+) -> Tensor:
     """The standard deviation: the square root of ``var`` (same arguments)."""
     x, axes, keep, c = _spread_args(
         "std", input, dim, unbiased, keepdim, correction, axis, keepdims
@@ -216,16 +247,28 @@ def std(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False
     return make(data, (x,), STD, (axes, keep_shape(x.shape, axes), c))
 
 
-def var_mean(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
+def var_mean(
+    input: Any,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> tuple[Tensor, Tensor]:
     """``(var, mean)`` over the same dims."""
     v = var(input, dim, unbiased, keepdim, correction=correction)
     d = None if isinstance(dim, (bool, np.bool_)) else dim
     return v, _mean_of(input, d, keepdim)
 
 
-def std_mean(input: Any, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
-             correction: Any = None) -> tuple[Tensor, Tensor]:  # fmt: skip
+def std_mean(
+    input: Any,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: bool = False,
+    *,
+    correction: Any = None,
+) -> tuple[Tensor, Tensor]:
     """``(std, mean)`` over the same dims."""
     s = std(input, dim, unbiased, keepdim, correction=correction)
     d = None if isinstance(dim, (bool, np.bool_)) else dim

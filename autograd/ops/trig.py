@@ -108,7 +108,7 @@ def acos(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     checks=[
         check(lambda t, x: x.atan(), real(3, 4, low=-3.0, high=3.0), value=True),
         check(lambda t, x: t.arctan(x), real(4)),
-    ],  # fmt: skip
+    ],
 )
 def atan(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (div(g, 1.0 + x * x),)
@@ -147,7 +147,7 @@ def cosh(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     checks=[
         check(lambda t, x: x.asinh(), real(3, 4, low=-3.0, high=3.0), value=True),
         check(lambda t, x: t.arcsinh(x), real(4)),
-    ],  # fmt: skip
+    ],
 )
 def asinh(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (div(g, apply(sqrt, x * x + 1.0)),)
@@ -162,7 +162,7 @@ def asinh(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     checks=[
         check(lambda t, x: x.acosh(), positive(3, 4, low=1.2, high=4.0), value=True),
         check(lambda t, x: t.arccosh(x), positive(4, low=1.2, high=3.0)),
-    ],  # fmt: skip
+    ],
 )
 def acosh(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
     return (div(g, apply(sqrt, x * x - 1.0)),)

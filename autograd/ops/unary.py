@@ -11,6 +11,7 @@ Value if scalars should have it), export it in ``autograd/__init__.py``; its tes
 
 from __future__ import annotations
 
+import builtins
 import math
 from collections.abc import Callable
 from typing import Any
@@ -71,7 +72,9 @@ def apply(op: Unary, x: Any) -> Any:
     return op.on_array(x)
 
 
-def ieee(fn: Callable[[float], float], edge: Callable[[float], float] | None = None) -> Callable[[float], float]:
+def ieee(
+    fn: Callable[[float], float], edge: Callable[[float], float] | None = None
+) -> Callable[[float], float]:
     """``fn`` on a Python float with IEEE results where ``math`` raises: ``edge(x)`` at a domain
     edge or an overflow (log1p(-1) = -inf, sinh(1000) = inf), NaN outside the domain."""
 
@@ -191,7 +194,7 @@ def relu(ctx: None, g: Any, out: Any, x: Any) -> tuple[Any]:
 
 @unary(
     "abs",
-    abs,
+    builtins.abs,
     np.abs,
     saves="x",
     factor="sign(x)",

@@ -55,7 +55,7 @@ def _tuned_loss_and_grads(params: list[Tensor], x: Tensor, y: np.ndarray) -> tup
         h = h.relu() if i < len(params) - 2 else h
     loss = F.cross_entropy(h, y)
     loss.backward(retain_graph=False)  # frees the graph as it goes
-    return loss.item(), [p.grad for p in params]
+    return loss.item(), [np.asarray(p.grad) for p in params]
 
 
 def _tuned_logits(params: list[Tensor], x: Tensor) -> np.ndarray:

@@ -153,6 +153,8 @@ def step_through_screenshot() -> None:
         finally:
             driver.quit()
     print(f"wrote {HERE / 'step_through.png'}")
+
+
 def digits_cnn_pictures() -> None:
     """The CNN example's graph and first-layer filters, as `make cnn` draws them."""
     with tempfile.TemporaryDirectory() as tmp:

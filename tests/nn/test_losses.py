@@ -202,7 +202,9 @@ def test_cross_entropy_explains_bad_targets():
     with pytest.raises(ValueError, match=r"target holds class -1"):
         F.cross_entropy(logits, np.array([0, -1, 1]))
     # (N, C, d) scores are PyTorch's spatial form: they need a target of shape (N, d)
-    with pytest.raises(ValueError, match=r"input of shape \(2, 3, 4\) needs a target of shape \(2, 4\), got \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"input of shape \(2, 3, 4\) needs a target of shape \(2, 4\), got \(2,\)"
+    ):
         F.cross_entropy(Tensor(np.zeros((2, 3, 4))), np.zeros(2, dtype=int))
     with pytest.raises(ValueError, match=r"weight needs one entry per class, shape \(4,\)"):
         F.cross_entropy(logits, np.array([0, 1, 2]), weight=np.ones(3))

@@ -90,9 +90,9 @@ def layout(
     # main axis: each layer as thick as its thickest unit
     position = [0.0] * total
     at = MARGIN
-    for layer in layers:
-        thick = max(main[u] for u in layer)
-        for u in layer:
+    for units in layers:
+        thick = max(main[u] for u in units)
+        for u in units:
             position[u] = at + thick / 2
         at += thick + MAIN_GAP[horizontal]
     extent = at - MAIN_GAP[horizontal] + MARGIN
