@@ -37,7 +37,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .devices import cuda, device
+from .devices import cuda, device, get_default_device, set_default_device
 from .draw import draw_graph
 from .dtypes import (
     bool_,

@@ -40,6 +40,19 @@ class device(str):  # noqa: N801 - PyTorch's name
 CPU = device("cpu")
 
 
+def get_default_device() -> device:
+    return CPU
+
+
+def set_default_device(target: Any) -> None:
+    """``torch.set_default_device``: the CPU is accepted (it is the default); anything else
+    raises, naming the device."""
+    from .ops.conversion import check_device
+
+    if target is not None:
+        check_device(target, "set_default_device()")
+
+
 class _Cuda:
     """``torch.cuda`` on a machine without a GPU: nothing is available; seeding is accepted."""
 

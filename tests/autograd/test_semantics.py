@@ -222,3 +222,10 @@ def test_detect_anomaly_lets_minus_inf_through_and_stops_at_nan() -> None:
 
 def test_comparing_with_text_is_not_equal_rather_than_an_error() -> None:
     assert (ag.tensor([1.0]) == "a") is False
+
+
+def test_the_default_device_is_the_cpu_and_only_the_cpu() -> None:
+    ag.set_default_device("cpu")
+    assert ag.get_default_device() == "cpu"
+    with pytest.raises(RuntimeError, match="'cuda' is not available"):
+        ag.set_default_device("cuda")
