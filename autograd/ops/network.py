@@ -139,10 +139,11 @@ def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = 
     if d.dtype.kind != "f":
         raise TypeError(f"cross_entropy(): logits must be floating, got dtype {d.dtype}")
     rows = np.arange(len(targets))
-    shifted = d - d.max(axis=1, keepdims=True) if d.size else d
-    e = np.exp(shifted)
+    shifted = d - d.max(axis=1, keepdims=True) if d.size else d.copy()
+    picked = shifted[rows, targets]
+    e = np.exp(shifted, out=shifted)  # (shifted is our own array: no second one)
     total = e.sum(axis=1, keepdims=True)
-    losses = np.log(total[:, 0]) - shifted[rows, targets]
+    losses = np.log(total[:, 0]) - picked
     if reduction == "mean":
         total_loss = losses.sum()
         losses = np.asarray(total_loss / len(targets) if len(targets) else np.nan, dtype=d.dtype)
