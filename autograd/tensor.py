@@ -53,7 +53,7 @@ def _holds_value(items: list[Any] | tuple[Any, ...]) -> bool:
     return False
 
 
-def _inferred(data: Any, who: str) -> np.ndarray:
+def _inferred(data: Any, who: str, exact: bool = False) -> np.ndarray:
     """User data as an array with ``torch.tensor``'s dtype: floats the default float dtype,
     ints int64, bools bool; NumPy arrays and NumPy scalars keep theirs."""
     if isinstance(data, Tensor):
@@ -77,7 +77,8 @@ def _inferred(data: Any, who: str) -> np.ndarray:
             f"{who}: cannot make a numeric array from a {type(data).__name__}: {err}"
         ) from None
     if arr.dtype.kind == "f":
-        arr = arr.astype(dtypes.get_default_dtype())
+        if not exact:  # (with a dtype asked for, the caller casts once: no float32 on the way)
+            arr = arr.astype(dtypes.get_default_dtype())
     elif arr.dtype.kind in "iu":
         arr = arr.astype(dtypes.int64)
     elif arr.dtype.kind != "b":
@@ -114,7 +115,7 @@ def _not_numeric(data: Any, arr: np.ndarray, who: str) -> TypeError:
 
 
 def to_array(data: Any, dtype: Any = None, who: str = "tensor()", copy: bool = True) -> np.ndarray:
-    arr = _inferred(data, who)
+    arr = _inferred(data, who, exact=dtype is not None)
     if dtype is not None:
         target = dtypes.as_dtype(dtype, who)
         if arr.dtype != target:

@@ -135,8 +135,10 @@ MUL_CONST = Op(
 
 
 def _div_rule(ctx: None, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
-    # PyTorch's formulas: the same rounding, overflow and underflow at extreme values
-    return _div(g, y), -g * _div(out, y)
+    # PyTorch's formulas: the same rounding, overflow and underflow at extreme values. Recording
+    # (create_graph), x / y is a new node, as in PyTorch's graph of the rule; raw, out is x / y.
+    quotient = _div(x, y) if isinstance(out, Node) else out
+    return _div(g, y), -g * _div(quotient, y)
 
 
 DIV = Op(

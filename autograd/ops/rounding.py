@@ -87,6 +87,26 @@ ROUNDED_DIV = Op(
 _ROUNDED_DIV_B = broadcasting(ROUNDED_DIV)
 
 
+def floor_of_quotient(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """floor(a / b) for floats as PyTorch computes it: from fmod, so the result is exact where
+    a / b would round up to the next integer, and inf // b is nan (fmod(inf, b) is nan)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mod = np.fmod(a, b)
+        div = (a - mod) / b
+        div = np.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+        floored = np.floor(div)
+        floored = np.where(div - floored > 0.5, floored + 1, floored)
+        out = np.where(div != 0, floored, np.copysign(0.0, a / b))
+        return np.where(b == 0, a / b, out).astype(np.result_type(a, b), copy=False)
+
+
+def python_remainder(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a % b with the sign of b, as PyTorch computes it from fmod (signed zeros included)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mod = np.fmod(a, b)
+        return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
+
+
 def rounded_div(input: Any, other: Any, mode: str) -> Tensor:
     if mode not in ("floor", "trunc"):
         raise ValueError(f"div(): rounding_mode must be None, 'trunc' or 'floor', got {mode!r}")
@@ -98,9 +118,10 @@ def rounded_div(input: Any, other: Any, mode: str) -> Tensor:
                 data = np.floor_divide(xd, yd)
             else:
                 data = np.trunc(np.true_divide(xd, yd)).astype(xd.dtype)
+        elif mode == "floor":
+            data = floor_of_quotient(xd, yd)
         else:
-            q = np.true_divide(xd, yd)
-            data = np.floor(q) if mode == "floor" else np.trunc(q)
+            data = np.trunc(np.true_divide(xd, yd))
     op = ROUNDED_DIV if x.shape == y.shape == data.shape and x.dtype == y.dtype else _ROUNDED_DIV_B
     return make(data, (x, y), op, mode)
 
@@ -129,7 +150,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         if xd.dtype.kind in "iu" and (np.asarray(yd) == 0).any():
             raise ZeroDivisionError("floor_divide (//): integer division by zero")
         try:
-            data = np.floor_divide(xd, yd)
+            data = np.floor_divide(xd, yd) if xd.dtype.kind in "iu" else floor_of_quotient(xd, yd)
         except ValueError:
             raise ValueError(
                 f"floor_divide: shapes {shape_str(x.shape, y.shape)} cannot be broadcast together"
@@ -139,7 +160,11 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
 def _remainder_rule(ctx: Any, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     # x - y * floor(x / y): slope 1 in x, -floor(x / y) in y
-    q = np.floor(raw(x) / raw(y)) if ctx == "remainder" else np.trunc(raw(x) / raw(y))
+    xd, yd = raw(x), raw(y)
+    if ctx == "remainder":
+        q = floor_of_quotient(xd, yd) if xd.dtype.kind == "f" else np.floor_divide(xd, yd)
+    else:
+        q = np.trunc(xd / yd)
     return g, -g * q
 
 
@@ -166,7 +191,10 @@ def _modulo(name: str, input: Any, other: Any) -> Tensor:
         raise ZeroDivisionError(f"{name}: integer division by zero")
     with np.errstate(divide="ignore", invalid="ignore"):
         try:
-            data = np.remainder(xd, yd) if name == "remainder" else np.fmod(xd, yd)
+            if name == "fmod":
+                data = np.fmod(xd, yd)
+            else:
+                data = np.remainder(xd, yd) if xd.dtype.kind in "iu" else python_remainder(xd, yd)
         except ValueError:
             raise ValueError(
                 f"{name}: shapes {shape_str(x.shape, y.shape)} cannot be broadcast together"

@@ -46,6 +46,8 @@ def _prod_rule(ctx: Any, g: Tensor, out: Tensor, x: Tensor) -> tuple[Any]:
     if not (x.data == 0).any():
         return (g_ * out_ / x,)
     if d is None:  # over every element: the same along the flattened tensor
+        if int((x.data == 0).sum()) > 1:  # two zeros: every gradient is 0, whatever g (PyTorch)
+            return (make_const(np.zeros(x.shape, dtype=x.dtype)),)
         return ((g_.reshape(1) * _others(x.reshape(-1), 0)).reshape(x.shape),)
     return (g_ * _others(x, d),)
 

@@ -23,9 +23,10 @@ from autograd.op import REGISTRY
 from autograd.ops.unary import Unary
 
 SHAPES = [(), (1,), (3,), (2, 3), (1, 3), (2, 1), (3, 1, 2), (2, 3, 2)]
+# (no -0.0: which of two tied zeros a max or a sort returns is an implementation detail, and the
+# sign of a zero shows up only as the sign of an infinity, 1/x or log(x), further on)
 EDGE_VALUES = [
     0.0,
-    -0.0,
     1.0,
     -1.0,
     2.0,
@@ -95,7 +96,7 @@ class Program:
     def run(self, lib: Any, dtype: Any = None) -> tuple[list[Any], Any]:
         """Execute on ``lib``: the leaves (requiring grad) and the last value."""
         dtype = dtype or lib.float64
-        env: dict[str, Any] = {"t": lib}
+        env: dict[str, Any] = {"t": lib, "op": declared_call}
         leaves = []
         for i, (_, data) in enumerate(self.leaves):
             env[f"v{i}"] = lib.tensor(data, dtype=dtype, requires_grad=True)
@@ -141,7 +142,7 @@ def programs(
     unaries = unary_ops(value_only)
     kinds = ["unary", "binary", "number"]
     if not value_only:
-        kinds += ["reduce", "shape", "index", "choose"]
+        kinds += ["reduce", "shape", "index", "choose", "declared", "declared"]
         # not at edge values: BLAS may fuse a multiply and an add (inf instead of inf - inf = nan),
         # so PyTorch's kernels and NumPy's differ there (a difference the README lists)
         kinds += [] if edge else ["matmul"]
@@ -371,7 +372,125 @@ def _matmul(
     return f"v{i} @ v{j}", shape
 
 
+# --- every other declared op, through its own checks -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A check of a registered op whose first input is differentiable: the fuzzer feeds it an
+    earlier value reshaped to the check's shape, with the other inputs drawn once as constants."""
+
+    name: str  # "cumsum#1": the op and the check's position
+    check: Any
+    out_shape: tuple[int, ...]
+
+
+def declared_checks() -> list[Declared]:
+    """Every check (but unary ops', whose step is above) that the fuzzer can run: Tensor checks of
+    differentiable ops whose first input is a float, with a float first output."""
+    global _DECLARED
+    if _DECLARED is not None:
+        return _DECLARED
+    import autograd
+    from tests.autograd.opcases import DAGRAD, as_dagrad, draw
+
+    found = []
+    for op in REGISTRY:
+        if isinstance(op, Unary):
+            continue
+        for i, c in enumerate(op.checks):
+            if not c.tensor or c.order < 1 or c.reference is not None or not c.args:
+                continue
+            if c.args[0].kind != "float" or not c.args[0].grad:
+                continue
+            rng = np.random.default_rng(0)
+            try:
+                result = c.call(DAGRAD, *as_dagrad([draw(a, rng) for a in c.args], c.args))
+            except Exception:  # noqa: BLE001 - a check that needs more than its inputs: skip it
+                continue
+            out = result[0] if isinstance(result, (tuple, list)) else result
+            if isinstance(out, autograd.Tensor) and out.dtype.kind == "f" and out.requires_grad:
+                found.append(Declared(f"{op.name}#{i}", c, tuple(out.shape)))
+    _DECLARED = found
+    return found
+
+
+_DECLARED: list[Declared] | None = None
+_BY_NAME: dict[str, Declared] = {}
+
+
+def declared_call(name: str, lib: Any, *inputs: Any) -> Any:
+    """Run check ``name`` on ``lib`` (the program's text names it, the namespace finds it)."""
+    import autograd
+    from tests.autograd.opcases import DAGRAD
+
+    if not _BY_NAME:
+        _BY_NAME.update({d.name: d for d in declared_checks()})
+    result = _BY_NAME[name].check.call(DAGRAD if lib is autograd else lib, *inputs)
+    return result[0] if isinstance(result, (tuple, list)) else result
+
+
+def _literal(arg: Any, rng: np.random.Generator) -> str:
+    from tests.autograd.opcases import draw
+
+    data = draw(arg, rng)
+    dtype = {"index": "int64", "int": "int64", "mask": "bool"}.get(arg.kind, "float64")
+    return f"t.tensor({data.tolist()!r}, dtype=t.{dtype})"
+
+
+# Ops whose NaN/inf placement at edge values deliberately differs from PyTorch's (README,
+# "Semantics worth knowing"): they are fuzzed in safe domains only.
+EDGE_DIFFERENCES = {
+    "@": "BLAS may fuse a multiply and an add: inf where PyTorch's kernel gives inf - inf = nan",
+    "einsum": "computed by the same BLAS products as @",
+    "cross_entropy": "one fused node: an infinite upstream gradient gives ±inf where PyTorch's two "
+    "nodes (log_softmax, nll_loss) give nan",
+    "nan_to_num": "its checks make their own infinities",
+    "cumprod": "exclusive products from both ends: where zeros meet infinities the NaNs fall "
+    "elsewhere than in PyTorch's formula",
+    "prod": "the same exclusive products (second derivatives)",
+    "norm": "second derivatives at zeros and infinities",
+    "max_pool": "second derivatives where a window holds NaN",
+    "avg_pool": "second derivatives at NaN inputs (PyTorch's double backward gives NaN, dagrad "
+    "the derivative of the linear pooling, e.g. 4 for d2/dx2 of 2 avg(x**2))",
+    "resample": "interpolation weights applied in another order: inf - inf at other places",
+}
+
+
+def _declared(
+    draw: Any, prog: Program, unaries: list[Unary], edge: bool
+) -> tuple[str, tuple[int, ...]] | None:
+    choices = declared_checks()
+    if edge:
+        choices = [d for d in choices if d.name.split("#")[0] not in EDGE_DIFFERENCES]
+    if not choices:
+        return None
+    d = draw(st.sampled_from(choices))
+    i = _pick(draw, prog)
+    shape = d.check.args[0].shape
+    n, have = int(np.prod(shape)), int(np.prod(prog.shapes[i]))
+    if n == 0 or have == 0:
+        return None
+    k = -(-n // have)
+    x = f"v{i}.reshape(-1).repeat({k})[:{n}].reshape({shape!r})"
+    arg = d.check.args[0]
+    if not edge:  # into the op's declared domain; apart from each other where ties matter
+        half, mid = (arg.high - arg.low) / 2.0, (arg.high + arg.low) / 2.0
+        if arg.distinct:
+            step = (arg.high - arg.low) / max(n - 1, 1)
+            grid = np.linspace(arg.low, arg.high, n).tolist()  # a literal: torch.linspace and
+            # NumPy's can differ in the last bit, and then the two libraries get other inputs
+            spread = f"t.tensor({grid!r}, dtype=t.float64).reshape({shape!r})"
+            x = f"({x}.tanh() * {0.3 * step!r} + {spread})"
+        else:
+            x = f"({x}.tanh() * {half!r} + {mid!r})"
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    rest = [_literal(a, rng) for a in d.check.args[1:]]
+    return f"op({d.name!r}, t, {', '.join([x, *rest])})", d.out_shape
+
+
 _STEPS = {
+    "declared": _declared,
     "unary": _unary,
     "binary": _binary,
     "number": _number,

@@ -106,3 +106,9 @@ def test_parameter_names_with_nul_or_lone_surrogates_draw() -> None:
     assert "\x00" not in drawing.source
     if shutil.which("dot"):
         assert drawing.pipe(format="svg")
+
+
+def test_a_float_list_with_dtype_float64_keeps_every_bit() -> None:
+    # the list went through float32 on its way to float64 (1e-300 became 0, 1.1 lost 29 bits)
+    assert ag.tensor([1e-300, 1.1], dtype=ag.float64).tolist() == [1e-300, 1.1]
+    assert Tensor([1e300], dtype=np.float64).item() == 1e300
