@@ -177,3 +177,8 @@ __all__ += [
 ]
 
 _PYTORCH_ONLY = _PYTORCH_ONLY - set(globals())  # the conv layers above are here now
+
+# moving a model to PyTorch and back (nn/bridge/; PyTorch is imported only when called)
+from .bridge import TranslationError, from_torch, to_torch  # noqa: E402
+
+__all__ += ["TranslationError", "from_torch", "to_torch"]
