@@ -19,7 +19,10 @@ SHARED = (
     "Conv1d Conv2d ConvTranspose1d ConvTranspose2d Dropout ELU Embedding Flatten GELU "
     "Hardsigmoid Hardswish Hardtanh Identity LayerNorm LeakyReLU Linear LogSigmoid LogSoftmax "
     "MaxPool1d MaxPool2d Mish ModuleDict ModuleList ParameterList ReLU ReLU6 SELU Sequential "
-    "SiLU Sigmoid Softmax Softmin Softplus Softsign Tanh Unflatten Upsample"
+    "SiLU Sigmoid Softmax Softmin Softplus Softsign Tanh Unflatten Upsample "
+    # losses, for models that hold their loss
+    "BCELoss BCEWithLogitsLoss CrossEntropyLoss HuberLoss KLDivLoss L1Loss MSELoss "
+    "MultiMarginLoss NLLLoss SmoothL1Loss"
 ).split()
 
 # dagrad's own names for a PyTorch layer: the lecture's spelling, and the MLP builder (a
@@ -49,17 +52,19 @@ def settings(source: Any, name: str, target_class: type, src: Side, dst: Side) -
     if name in CONTAINERS:
         return {}
     kwargs: dict[str, Any] = {}
-    signature = inspect.signature(target_class.__init__)
-    for parameter in list(signature.parameters.values())[1:]:
+    for parameter in inspect.signature(target_class).parameters.values():
         arg = parameter.name
-        if arg in _NOT_SETTINGS or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+        if arg in _NOT_SETTINGS or parameter.kind in (
+            parameter.VAR_POSITIONAL,
+            parameter.VAR_KEYWORD,
+        ):
             continue
         if arg == "dtype":
             floats = [p for _, p in _own_parameters(source, src) if p is not None]
             if floats:
                 kwargs["dtype"] = dst.dtype(src.array(floats[0]).dtype)
         elif arg == "bias" and _has_member(source, "bias", src):
-            kwargs["bias"] = getattr(source, "bias") is not None
+            kwargs["bias"] = source.bias is not None
         elif _has_setting(source, arg, src):
             kwargs[arg] = getattr(source, arg)
         elif parameter.default is parameter.empty:

@@ -167,7 +167,8 @@ class Translator:
         key = id(fn.__globals__)
         if key not in self.importers:
             self.importers[key] = any(
-                self.names.namespace(v) is not None or self.src.owns(v)
+                (isinstance(v, types.ModuleType) and self.names.namespace(v) is not None)
+                or self.src.owns(v)
                 for v in list(fn.__globals__.values())
                 if isinstance(v, (types.ModuleType, type, types.FunctionType))
             )
@@ -186,7 +187,10 @@ class Translator:
                 else:
                     continue
                 for attr in attrs:
-                    if not isinstance(value, types.ModuleType) or self.names.namespace(value) is None:
+                    if (
+                        not isinstance(value, types.ModuleType)
+                        or self.names.namespace(value) is None
+                    ):
                         break
                     try:
                         inner = getattr(value, attr)
@@ -239,7 +243,7 @@ class Translator:
         if isinstance(value, property):
             parts = [value.fget, value.fset, value.fdel]
             moved = [self._member(p, where) if p is not None else None for p in parts]
-            return property(*moved, doc=value.__doc__)
+            return property(moved[0], moved[1], moved[2], value.__doc__)
         if isinstance(value, (types.MethodDescriptorType, functools.cached_property)):
             raise TranslationError(f"{where}: a {type(value).__name__} has no translation")
         return self.value(value, where.rsplit(".", 1)[-1], where)

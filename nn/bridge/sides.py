@@ -41,12 +41,12 @@ class Side:
     name: str  # in messages: "dagrad" or "PyTorch"
     prefix: str  # how its public names are written in messages: "nn." or "torch.nn."
     roots: tuple[str, ...]  # the top-level packages whose objects belong to this library
-    Module: type
-    Sequential: type
-    ModuleList: type
-    ModuleDict: type
-    ParameterList: type
-    ParameterDict: type | None
+    Module: Any
+    Sequential: Any
+    ModuleList: Any
+    ModuleDict: Any
+    ParameterList: Any
+    ParameterDict: Any
     # the public namespaces, under keys the two sides share (see PACKAGE_KEYS)
     packages: dict[str, ModuleType]
 
@@ -87,8 +87,20 @@ class Side:
         raise NotImplementedError
 
     def attach(self, module: Any, member: Member) -> None:
-        """Give ``module`` the member (already converted to this side)."""
-        raise NotImplementedError
+        """Give ``module`` the member (already converted to this side). Both libraries
+        spell this alike."""
+        name, value = member.name, member.value
+        if member.kind == "module":
+            module.add_module(name, value)
+        elif member.kind == "parameter":
+            if isinstance(module, self.ParameterList):
+                module.append(value)
+            else:
+                module.register_parameter(name, value)
+        elif member.kind == "buffer":
+            module.register_buffer(name, value, persistent=member.persistent)
+        else:
+            setattr(module, name, value)
 
     def state(self, module: Any) -> list[tuple[str, tuple[int, ...], str]]:
         """(name, shape, dtype) of each entry of the module's state_dict, in order."""
@@ -170,20 +182,6 @@ class DagradSide(Side):
     def dtype(self, dtype: np.dtype[Any]) -> Any:
         return np.dtype(dtype)
 
-    def attach(self, module: Any, member: Member) -> None:
-        name, value = member.name, member.value
-        if member.kind == "module":
-            module.add_module(name, value)
-        elif member.kind == "parameter":
-            if isinstance(module, containers.ParameterList):
-                module.append(value)
-            else:
-                module.register_parameter(name, value)
-        elif member.kind == "buffer":
-            module.register_buffer(name, value, persistent=member.persistent)
-        else:
-            setattr(module, name, value)
-
     def state(self, module: Any) -> list[tuple[str, tuple[int, ...], str]]:
         return [(k, tuple(v.shape), str(v.dtype)) for k, v in module.state_dict().items()]
 
@@ -233,7 +231,9 @@ class TorchSide(Side):
         hooks = [
             name
             for name in self.bookkeeping
-            if "hook" in name and isinstance(module.__dict__.get(name), dict) and module.__dict__[name]
+            if "hook" in name
+            and isinstance(module.__dict__.get(name), dict)
+            and module.__dict__[name]
         ]
         if hooks:
             raise TranslationError(
@@ -267,20 +267,6 @@ class TorchSide(Side):
 
     def dtype(self, dtype: np.dtype[Any]) -> Any:
         return self.torch.from_numpy(np.empty(0, dtype=dtype)).dtype
-
-    def attach(self, module: Any, member: Member) -> None:
-        name, value = member.name, member.value
-        if member.kind == "module":
-            module.add_module(name, value)
-        elif member.kind == "parameter":
-            if isinstance(module, self.ParameterList):
-                module.append(value)
-            else:
-                module.register_parameter(name, value)
-        elif member.kind == "buffer":
-            module.register_buffer(name, value, persistent=member.persistent)
-        else:
-            setattr(module, name, value)
 
     def state(self, module: Any) -> list[tuple[str, tuple[int, ...], str]]:
         return [

@@ -61,9 +61,10 @@ def _counterpart(
         if c is src.Module:
             break
         if src.owns(c):
+            names = ", ".join(sorted(set(shared.values())))
             raise TranslationError(
                 f"{c.__module__}.{c.__qualname__} (a {src.name} module) has no {dst.name} "
-                f"counterpart; the layers that have one are: {', '.join(sorted(set(shared.values())))}"
+                f"counterpart; the layers that have one are: {names}"
             )
         if not issubclass(c, src.Module) or len(c.__bases__) != 1:
             raise TranslationError(
