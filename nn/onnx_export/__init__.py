@@ -121,7 +121,7 @@ def _write(
 ) -> Any:
     steps = graph.steps
     b.taken.update(names_in + names_out)
-    for k, (name, x) in enumerate(zip(names_in, examples)):
+    for name, x in zip(names_in, examples):
         dims = [(1, 0), *x.shape[1:]]
         b.inputs.append(b.value_info(name, x.dtype, dims))
     b.batch_source = (names_in[0], 0)

@@ -50,11 +50,15 @@ class Builder:
         return name
 
     # nodes ------------------------------------------------------------------------------------
-    def node(self, op_type: str, inputs: list[str], hint: str = "", outputs: int = 1, **attrs: Any) -> Any:
+    def node(
+        self, op_type: str, inputs: list[str], hint: str = "", outputs: int = 1, **attrs: Any
+    ) -> Any:
         """Add one node; returns its output name (or names, when ``outputs`` > 1)."""
         names = [self.fresh(hint or op_type.lower()) for _ in range(outputs)]
         self.nodes.append(
-            self.helper.make_node(op_type, inputs, names, name=self.fresh(f"{op_type}_node"), **attrs)
+            self.helper.make_node(
+                op_type, inputs, names, name=self.fresh(f"{op_type}_node"), **attrs
+            )
         )
         return names[0] if outputs == 1 else names
 

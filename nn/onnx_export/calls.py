@@ -68,11 +68,13 @@ def _emit_mish(b: Builder, step: Any, ins: list[str]) -> str:
     return b.node("Mul", [ins[0], b.node("Tanh", [soft])], "mish")
 
 
-def _emit_clip(low: str, high: str | None) -> Emit:
+def _emit_clip(low: str | float, high: str | float) -> Emit:
+    """Clip to bounds that are settings of the call (by name) or numbers."""
+
     def emit(b: Builder, step: Any, ins: list[str]) -> str:
         s = step.ctx.settings
-        lo = s[low] if low in s else float(low)
-        hi = s[high] if high in s else float(high)  # type: ignore[index]
+        lo = s[low] if isinstance(low, str) else low
+        hi = s[high] if isinstance(high, str) else high
         dt = step.dtype
         return b.node("Clip", [ins[0], b.scalar(lo, dt), b.scalar(hi, dt)], step.name)
 
@@ -96,7 +98,9 @@ def _emit_embedding(b: Builder, step: Any, ins: list[str]) -> str:
             "no ONNX form; export the model without max_norm"
         )
     weight, indices = ins
-    index_dtype = step.ctx.tensors[1].data.dtype if isinstance(step.ctx.tensors[1], Tensor) else None
+    index_dtype = (
+        step.ctx.tensors[1].data.dtype if isinstance(step.ctx.tensors[1], Tensor) else None
+    )
     if index_dtype is not None and index_dtype != np.int64:
         indices = b.cast(indices, index_dtype, np.int64)
     return b.node("Gather", [weight, indices], "embedding", axis=0)
@@ -104,10 +108,13 @@ def _emit_embedding(b: Builder, step: Any, ins: list[str]) -> str:
 
 # name in nn.functional -> (the parameters holding tensors, in the step's parent order; emitter)
 CALLS: dict[str, tuple[tuple[str, ...], Emit]] = {
-    "relu6": (("x",), _emit_clip("0", "6")),
+    "relu6": (("x",), _emit_clip(0.0, 6.0)),
     "hardtanh": (("x",), _emit_clip("min_val", "max_val")),
     "hardsigmoid": (("x",), _emit_single("HardSigmoid", alpha=lambda s: 1 / 6, beta=lambda s: 0.5)),
-    "hard_sigmoid": (("x",), _emit_single("HardSigmoid", alpha=lambda s: 1 / 6, beta=lambda s: 0.5)),
+    "hard_sigmoid": (
+        ("x",),
+        _emit_single("HardSigmoid", alpha=lambda s: 1 / 6, beta=lambda s: 0.5),
+    ),
     "hardswish": (("x",), _emit_single("HardSwish")),
     "leaky_relu": (("x",), _emit_single("LeakyRelu", alpha=lambda s: float(s["negative_slope"]))),
     "elu": (("x",), _emit_single("Elu", alpha=lambda s: float(s["alpha"]))),

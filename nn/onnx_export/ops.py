@@ -199,12 +199,12 @@ def _index(b: Builder, step: Any, ins: list[str], parents: list[Any]) -> str:
         for _, s in slices:
             stride = 1 if s.step is None else s.step
             starts.append(s.start if s.start is not None else (0 if stride > 0 else _INT64_MAX))
-            ends.append(s.stop if s.stop is not None else (_INT64_MAX if stride > 0 else _INT64_MIN))
+            ends.append(
+                s.stop if s.stop is not None else (_INT64_MAX if stride > 0 else _INT64_MIN)
+            )
             steps.append(stride)
         axes = [a for a, _ in slices]
-        x = b.node(
-            "Slice", [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)], "slice"
-        )
+        x = b.node("Slice", [x, b.ints(starts), b.ints(ends), b.ints(axes), b.ints(steps)], "slice")
     for a, i in sorted(ints, reverse=True):
         x = b.node("Gather", [x, b.const(np.asarray(i, dtype=np.int64), "index")], "select", axis=a)
     for a, array, other in arrays:
@@ -272,8 +272,10 @@ def _cumsum(b: Builder, step: Any, ins: list[str], parents: list[Any]) -> str:
 def _refuse_mask(b: Builder, step: Any, ins: list[str], parents: list[Any]) -> str:
     raise ExportError(
         f"op {step.name!r} takes its condition as data (a comparison of tensors, which the "
-        "graph does not record), so the trace cannot follow it into ONNX; use a layer or "
-        "function that has an ONNX form (nn.LeakyReLU, F.relu6, clamp, maximum...) instead"
+        "graph does not record), so the trace cannot follow it into ONNX. nn.functional's "
+        "activations that use it (leaky_relu, elu, relu6, hardtanh, softplus...) are exported "
+        "whole when called as F.<name>(x) or through their layers (nn.LeakyReLU...); elsewhere "
+        "use clamp, maximum or minimum"
     )
 
 

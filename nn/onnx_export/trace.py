@@ -75,8 +75,9 @@ def trace(model: Module, examples: list[np.ndarray], named: dict[int, str]) -> G
     for k, (x, index) in enumerate(zip(examples, inputs_b)):
         if index is None and x.dtype.kind != "f":
             raise ExportError(
-                f"input {k} (integer) reaches the outputs only as data the trace cannot follow "
-                "(it is used as an index outside nn.Embedding / F.embedding, or not at all)"
+                f"input {k} (integer) reaches the outputs only as data the trace cannot follow: "
+                "integer inputs are exported as the indices of nn.Embedding / F.embedding or of "
+                "table[input], not in other ops (or not used at all)"
             )
     return Graph(steps_b, inputs_b, outputs_b, n + 1)
 
@@ -113,8 +114,11 @@ def _walk(run: _Run, named: dict[int, str]) -> tuple[list[Step], list[int | None
                 found[id(node)] = [
                     t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in call.tensors
                 ]
+            elif node.grad_fn is not None:
+                recorded: list[Any] = list(node._parents)
+                found[id(node)] = recorded + _indexing_inputs(node, run.inputs)
             else:
-                found[id(node)] = list(node._parents) if node.grad_fn is not None else []
+                found[id(node)] = []
         return found[id(node)]
 
     stack: list[tuple[Tensor, bool]] = [(out, False) for out in reversed(run.outputs)]
@@ -132,6 +136,15 @@ def _walk(run: _Run, named: dict[int, str]) -> tuple[list[Step], list[int | None
         steps.append(_step(node, indices, run, input_index, named))
     inputs = [done.get(id(t)) for t in run.inputs]
     return steps, inputs, [done[id(out)] for out in run.outputs]
+
+
+def _indexing_inputs(node: Tensor, inputs: list[Tensor]) -> list[Tensor]:
+    """``table[i]`` with ``i`` an integer input of the model: the engine keeps ``i`` as data in
+    the index op's ctx; it is that op's input in the ONNX graph."""
+    if node.grad_fn is None or node.grad_fn.name != "index":
+        return []
+    key = node._ctx if isinstance(node._ctx, tuple) else (node._ctx,)
+    return [t for t in inputs if any(part is t.data for part in key)]
 
 
 def _step(
