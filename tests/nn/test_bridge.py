@@ -135,7 +135,8 @@ def build(lib: Any, spec: tuple[str, tuple[Any, ...], dict[str, Any]]) -> Any:
 
 
 def random_input(shape: tuple[int, ...], dtype: Any, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    """Values up to about 8: both sides of every kink (ReLU6 at 6, hardsigmoid at 3...)."""
+    return (np.random.default_rng(seed).standard_normal(shape) * 3).astype(dtype)
 
 
 # --- every layer, both directions ---------------------------------------------------------------
@@ -499,9 +500,12 @@ def test_something_else_is_refused() -> None:
         nn.from_torch(nn.Linear(2, 2))
 
 
-def test_dagrad_runs_without_importing_torch() -> None:
-    code = "import sys, autograd, nn, optim; nn.Linear(2, 2); print('torch' in sys.modules)"
+def test_dagrad_runs_without_importing_torch_or_onnx() -> None:
+    code = (
+        "import sys, autograd, nn, optim; nn.Linear(2, 2)(autograd.ones(1, 2)); "
+        "print(sorted({'torch', 'onnx', 'onnxruntime'} & set(sys.modules)))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
