@@ -146,7 +146,8 @@ def _write(
             step.value = name
             produced.discard(name)
         else:  # an input, a parameter, or a value already given out under another name
-            b.nodes.append(b.helper.make_node("Identity", [step.value], [name], name=f"{name}_id"))
+            node = b.helper.make_node("Identity", [step.value], [name], name=b.fresh(f"{name}_id"))
+            b.nodes.append(node)
         b.outputs.append(b.value_info(name, step.dtype, step.dims))
     return b.model(title, f"{title} exported by dagrad's nn.export_onnx")
 

@@ -398,6 +398,15 @@ def test_a_torch_state_dict_with_the_wrong_shape_is_refused_by_name() -> None:
         nn.Linear(2, 2).load_state_dict(torch.nn.Linear(2, 3).state_dict(), strict=False)
 
 
+def test_torch_parameters_and_unloadable_dtypes() -> None:
+    theirs = torch.nn.Linear(2, 2)
+    ours = nn.Linear(2, 2)
+    ours.load_state_dict(theirs.state_dict(keep_vars=True))  # Parameters that require grad
+    np.testing.assert_array_equal(ours.weight.data, theirs.weight.detach().numpy())
+    with pytest.raises(TypeError, match=r"a PyTorch tensor of dtype torch\.bfloat16 cannot"):
+        ours.load_state_dict(theirs.bfloat16().state_dict())
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
 def test_tensors_cross_with_their_dtype(dtype: Any) -> None:
     x = autograd.tensor(np.arange(6).reshape(2, 3).astype(dtype))
