@@ -454,8 +454,9 @@ class Module:
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
     ) -> IncompatibleKeys:
-        """Copy the entries of ``state_dict`` (Tensors or arrays) into the parameters and
-        persistent buffers of the same names.
+        """Copy the entries of ``state_dict`` (Tensors, arrays, or PyTorch tensors: a
+        ``torch_model.state_dict()`` loads as it is) into the parameters and persistent
+        buffers of the same names.
 
         Every entry is checked before anything changes, so a failed load leaves the model as
         it was. A shape or dtype mismatch is always an error; with ``strict=True`` (the

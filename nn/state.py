@@ -25,11 +25,24 @@ def describe(shape: tuple[int, ...], dtype: Any) -> str:
     return f"shape {shape} and dtype {np.dtype(dtype)}"
 
 
+def as_array(x: Any) -> np.ndarray:
+    """A state-dict entry's numbers: a Tensor's array, a NumPy array, or a ``torch.Tensor``'s
+    (read through NumPy, without importing torch), so that PyTorch's state dicts load too."""
+    if isinstance(x, Tensor):
+        return x.data
+    if type(x).__module__.split(".")[0] == "torch" and hasattr(x, "detach"):
+        try:
+            return x.detach().cpu().numpy()  # type: ignore[no-any-return]
+        except TypeError as e:  # a dtype NumPy lacks (bfloat16)
+            raise TypeError(f"a PyTorch tensor of dtype {x.dtype} cannot be loaded: {e}") from None
+    return np.asarray(x)
+
+
 def shape_and_dtype(x: Any) -> tuple[tuple[int, ...], np.dtype[Any]]:
     """Shape and dtype of a parameter (a Value is a float64 scalar) or a state-dict entry."""
     if isinstance(x, Value):
         return (), np.dtype(np.float64)
-    arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    arr = as_array(x)
     return tuple(arr.shape), arr.dtype
 
 
@@ -88,9 +101,9 @@ def report(owner: str, found: list[str]) -> StateDictError:
 def copy_into(target: Node, value: Any) -> None:
     """Set a parameter's or buffer's data to ``value`` (checked to have its shape and dtype)."""
     if isinstance(target, Value):
-        target.data = float(np.asarray(value.data if isinstance(value, Tensor) else value))
+        target.data = float(as_array(value))
         return
-    source = value.data if isinstance(value, Tensor) else np.asarray(value)
+    source = as_array(value)
     if target.data.flags.writeable:
         np.copyto(target.data, source)  # in place, as PyTorch: views of the data see the change
     else:
