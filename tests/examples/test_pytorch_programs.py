@@ -197,6 +197,9 @@ def both(program: str) -> tuple[dict[str, Any], dict[str, Any]]:
         theirs = run(source, f"{program}.py (PyTorch)")
     finally:
         torch.set_num_threads(threads)
+        # a program's torch.set_default_device() installs a global function mode in PyTorch,
+        # which changes how later tests' PyTorch calls dispatch: undo it
+        torch.set_default_device(None)
     return theirs, run(ours, f"{program}.py (dagrad)")
 
 
