@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
+from autograd.ops.common import is_int
 
 from . import functional_conv as F
 from . import init
@@ -26,9 +27,7 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 def _tuple(layer: str, name: str, value: Any, dims: int) -> tuple[int, ...]:
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
-    if len(values) != dims or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values
-    ):
+    if len(values) != dims or not all(is_int(v) for v in values):
         raise TypeError(
             f"{layer}(): {name} must be an integer or {dims} integers, got {value!r:.40}"
         )
@@ -62,7 +61,7 @@ class _ConvNd(Module):
         name, d = type(self).__name__, self.dims
         self.in_channels = _size(name, "in_channels", in_channels)
         self.out_channels = _size(name, "out_channels", out_channels)
-        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        if not is_int(groups) or groups < 1:
             raise ValueError(f"{name}(): groups must be a positive integer, got {groups!r}")
         self.groups = int(groups)
         if self.in_channels % self.groups or self.out_channels % self.groups:

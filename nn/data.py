@@ -26,6 +26,7 @@ import numpy as np
 
 from autograd import Tensor, from_numpy
 from autograd import random as _random
+from autograd.ops.common import is_int
 
 __all__ = [
     "ConcatDataset",
@@ -262,7 +263,7 @@ def _seeded(seed: Any) -> Any:
     as ``generator=autograd.Generator().manual_seed(seed)``."""
     if seed is None or isinstance(seed, np.random.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_int(seed) or seed < 0:
         raise TypeError(
             "DataLoader(): seed must be a non-negative integer, a np.random.Generator or None, "
             f"got {seed!r:.40}"
@@ -350,11 +351,11 @@ class DataLoader:
                 f"TensorDataset, a list, an array), got a {type(dataset).__name__}"
             )
         if batch_size is not None:
-            if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+            if not is_int(batch_size):
                 raise TypeError(f"DataLoader(): batch_size must be an integer, got {batch_size!r}")
             if batch_size < 1:
                 raise ValueError(f"DataLoader(): batch_size must be at least 1, got {batch_size}")
-        if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+        if not is_int(num_workers) or num_workers < 0:
             raise ValueError(
                 "DataLoader(): num_workers option should be non-negative; use num_workers=0 to "
                 "disable multiprocessing"
@@ -508,7 +509,7 @@ def lagged_pairs(series: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
         if values.dtype.kind not in "iub":
             raise TypeError(f"lagged_pairs(): series must be numeric, got dtype {values.dtype}")
         values = values.astype(np.float32)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+    if not is_int(k) or k < 1:
         raise ValueError(f"lagged_pairs(): k must be a positive integer, got {k!r}")
     if len(values) <= k:
         raise ValueError(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
+from autograd.ops.common import is_int
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -42,7 +43,7 @@ def check_number(op: str, name: str, value: Any) -> float:
 
 
 def check_int(op: str, name: str, value: Any, low: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    if not is_int(value):
         raise TypeError(f"{op}(): {name} must be an integer, got {value!r:.40}")
     if low is not None and value < low:
         raise ValueError(f"{op}(): {name} must be at least {low}, got {value}")
@@ -112,7 +113,7 @@ def class_weights(op: str, weight: Any, classes: int, dtype: Any) -> np.ndarray:
 
 def dim_of(op: str, dim: Any, ndim: int) -> int:
     """A dim given as PyTorch allows (negative counts from the end), checked."""
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+    if not is_int(dim):
         raise TypeError(f"{op}(): dim must be an integer, got {dim!r:.40}")
     size = max(ndim, 1)
     if not -size <= dim < size:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value, get_default_dtype, linear
+from autograd.ops.common import is_int
 
 from . import functional as F
 from . import init
@@ -51,7 +52,7 @@ def check_device(layer: str, device: Any) -> None:
 
 
 def _size(layer: str, name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+    if not is_int(value) or value < 0:
         raise ValueError(f"{layer}(): {name} must be a non-negative integer, got {value!r}")
     return int(value)
 

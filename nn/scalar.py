@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, value_dot
+from autograd.ops.common import is_int
 
 from . import init
 from .module import Module
@@ -54,7 +55,7 @@ class Neuron(Module):
         self, nin: int, nonlin: bool | str = True, generator: np.random.Generator | None = None
     ) -> None:
         super().__init__()
-        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 1:
+        if not is_int(nin) or nin < 1:
             raise ValueError(f"Neuron(): nin must be a positive integer, got {nin!r}")
         rng = init.get_generator() if generator is None else generator
         self.w = [Value(float(w)) for w in rng.uniform(-1.0, 1.0, nin)]
@@ -84,7 +85,7 @@ class Layer(Module):
         generator: np.random.Generator | None = None,
     ) -> None:
         super().__init__()
-        if isinstance(nout, bool) or not isinstance(nout, int) or nout < 1:
+        if not is_int(nout) or nout < 1:
             raise ValueError(f"Layer(): nout must be a positive integer, got {nout!r}")
         self.neurons = [Neuron(nin, nonlin, generator) for _ in range(nout)]
 

@@ -10,6 +10,7 @@ from typing import Any
 from .. import value as _value
 from ..collector import gc_paused
 from ..modes import mode
+from ..ops.common import is_int
 from ..value import Value
 from .arguments import call_arguments, flatten, rebuild, split_outputs
 from .program import build
@@ -35,11 +36,7 @@ class CompiledStep:
             raise TypeError(f"compile: fn must be callable, got a {type(fn).__name__}")
         if on_change not in ON_CHANGE:
             raise ValueError(f"compile: on_change must be 'rerecord' or 'raise', got {on_change!r}")
-        if (
-            isinstance(max_recordings, bool)
-            or not isinstance(max_recordings, int)
-            or max_recordings < 1
-        ):
+        if not is_int(max_recordings) or max_recordings < 1:
             raise ValueError(
                 f"compile: max_recordings must be a positive integer, got {max_recordings!r}"
             )

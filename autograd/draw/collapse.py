@@ -21,13 +21,24 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
+from ..ops.common import is_int
 from .labels import grad_of, op_name
 from .style import magnitude
 from .walk import Walk
 
 MAX_MODULE_BOXES = 8
 MAX_DEPTH_BANDS = 8
+
+
+def check_limits(who: str, max_nodes: Any, max_elements: Any) -> None:
+    """The size limits a drawing or a step-through page folds a graph by."""
+    for arg, value in (("max_nodes", max_nodes), ("max_elements", max_elements)):
+        if not is_int(value) or value < 1:
+            raise ValueError(f"{who}: {arg} must be a positive int, got {value!r}")
+
+
 MAX_CROSSING = 24
 
 

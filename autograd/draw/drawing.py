@@ -21,7 +21,7 @@ import numpy as np
 
 from ..graph import Node, is_released, released_error
 from . import style
-from .collapse import plan
+from .collapse import check_limits, plan
 from .edges import add_edges
 from .labels import grad_of, plural
 from .modules import assign_modules, module_kinds, parameter_names
@@ -69,9 +69,7 @@ def draw_graph(
         raise ValueError(
             f"draw_graph(): direction must be 'forward' or 'backward', got {direction!r}"
         )
-    for arg, value in (("max_nodes", max_nodes), ("max_elements", max_elements)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"draw_graph(): {arg} must be a positive int, got {value!r}")
+    check_limits("draw_graph()", max_nodes, max_elements)
     with_grads = any(_holds_grad(r) for r in roots) if show_grads is None else bool(show_grads)
     if direction == "backward" and not with_grads:
         raise ValueError(

@@ -50,6 +50,10 @@ __all__ = [
 
 KINK_STEP_RATIO = 10.0  # the second, wider step used to tell a kink from strong curvature
 NARROW_STEPS = 4  # a suspected kink is looked at with steps eps/10 ... eps/10**NARROW_STEPS
+# f(x+h) - f(x-h) carries a rounding error of a few ulps of |f|: ROUNDING_ULPS bounds it, and a
+# gap between one-sided slopes counts as a jump only when NOISE_MARGIN times larger than that.
+ROUNDING_ULPS = 8.0
+NOISE_MARGIN = 64.0
 
 
 class GradcheckError(AssertionError):
@@ -520,7 +524,7 @@ def _one_sided(
 def _noise(center: np.ndarray, plus: np.ndarray, minus: np.ndarray, h: float) -> np.ndarray:
     """The rounding noise of a difference quotient with step h (large values: noisy)."""
     size = np.abs(center) + np.abs(plus) + np.abs(minus)
-    return 8.0 * np.finfo(np.float64).eps * size / h  # type: ignore[no-any-return]
+    return ROUNDING_ULPS * np.finfo(np.float64).eps * size / h  # type: ignore[no-any-return]
 
 
 def _is_jump(
@@ -532,7 +536,7 @@ def _is_jump(
         left, right = _one_sided(center, plus, minus, h)
         gap = np.abs(right - left)
         tolerance = atol + rtol * np.maximum(np.abs(left), np.abs(right))
-        return gap > np.maximum(tolerance, 64.0 * _noise(center, plus, minus, h))  # type: ignore[no-any-return]
+        return gap > np.maximum(tolerance, NOISE_MARGIN * _noise(center, plus, minus, h))  # type: ignore[no-any-return]
 
 
 def _judge(
@@ -589,7 +593,7 @@ def _kink_or_slope(
         return None  # the gap grows with the step: curvature, not a kink
     for h, plus, minus in steps.narrow:
         tolerance = atol + rtol * abs(float((plus[k] - minus[k]) / (2.0 * h)))
-        if 64.0 * float(_noise(steps.center, plus, minus, h)[k]) > tolerance:
+        if NOISE_MARGIN * float(_noise(steps.center, plus, minus, h)[k]) > tolerance:
             break  # this step is too small to tell anything: keep the evidence so far
         if not _is_jump(steps.center, plus, minus, h, atol, rtol)[k]:
             return _Slope(h, float((plus[k] - minus[k]) / (2.0 * h)))

@@ -239,6 +239,13 @@ def is_int(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
+def is_real(x: Any) -> bool:
+    """A real number that is not a bool (a tolerance of True is a mistake, not 1.0)."""
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(
+        x, (bool, np.bool_)
+    )
+
+
 def integers(op: str, values: Sequence[Any], what: str = "size") -> tuple[int, ...]:
     """Sizes or dims given by the user: integers only (int() would truncate 2.5 to 2)."""
     for v in values:

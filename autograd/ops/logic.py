@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor, as_tensor, make_const
-from .common import dim_alias, dims, flag, keepdim_alias, shape_str
+from .common import dim_alias, dims, flag, is_real, keepdim_alias, shape_str
 
 # --- comparisons --------------------------------------------------------------------------------
 
@@ -187,7 +187,7 @@ def isneginf(input: Any) -> Tensor:
 
 def _tolerance(name: str, rtol: Any, atol: Any, equal_nan: Any) -> tuple[float, float, bool]:
     for what, v in (("rtol", rtol), ("atol", atol)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or v < 0:
+        if not is_real(v) or v < 0:
             raise ValueError(f"{name}(): {what} must be a non-negative number, got {v!r:.40}")
     return float(rtol), float(atol), flag(name, "equal_nan", equal_nan)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
-from .common import flag, is_int
+from .common import flag, is_int, is_real
 
 # --- constant padding -----------------------------------------------------------------------------
 
@@ -390,10 +390,7 @@ def _sizes(
     factors = (
         tuple(scale_factor) if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * dims
     )
-    if len(factors) != dims or not all(
-        isinstance(f, (int, float, np.number)) and not isinstance(f, bool) and f > 0
-        for f in factors
-    ):
+    if len(factors) != dims or not all(is_real(f) and f > 0 for f in factors):
         raise ValueError(
             f"interpolate(): scale_factor must be {dims} positive numbers, got {scale_factor!r:.40}"
         )

@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes
 from ..op import Arg, Op, check, distinct, mask, nonzero, real
 from ..tensor import Tensor, as_tensor, make, make_const
-from .common import dim_alias, dims, is_int, keep_shape, keepdim_alias, on_tensors, one_dim
+from .common import dim_alias, dims, is_int, is_real, keep_shape, keepdim_alias, on_tensors, one_dim
 from .selection import where
 
 # --- prod --------------------------------------------------------------------------------------
@@ -109,9 +109,7 @@ def _correction(op: str, unbiased: Any, correction: Any) -> float:
     if unbiased is not None and correction is not None:
         raise TypeError(f"{op}(): pass unbiased or correction, not both")
     if correction is not None:
-        if isinstance(correction, bool) or not isinstance(
-            correction, (int, float, np.integer, np.floating)
-        ):
+        if not is_real(correction):
             raise TypeError(f"{op}(): correction must be a number, got {correction!r:.40}")
         return float(correction)
     if unbiased is not None and not isinstance(unbiased, (bool, np.bool_)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..collapse import check_limits
 from . import frame as frames
 from .gradients import compute
 from .page import Page
@@ -14,12 +15,6 @@ from .structure import as_root, build
 
 DEFAULT_MAX_NODES = 150
 WHO = "step_through()"
-
-
-def check_options(who: str, max_nodes: Any, max_elements: Any) -> None:
-    for arg, value in (("max_nodes", max_nodes), ("max_elements", max_elements)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{who}: {arg} must be a positive int, got {value!r}")
 
 
 class StepThrough(Page):
@@ -77,7 +72,7 @@ def step_through(
     >>> page.save("backprop.html")        # or just `page` as the last line of a notebook cell
     """
     node = as_root(root, WHO)
-    check_options(WHO, max_nodes, max_elements)
+    check_limits(WHO, max_nodes, max_elements)
     s = build(node, params, max_nodes, WHO)
     g = compute(s, gradient)
     recording = record(s, g, max_elements)

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..collapse import check_limits
 from . import frame as frames
 from .gradients import compute
 from .page import Page
 from .scene import Skeleton, assemble, skeleton
-from .stepper import DEFAULT_MAX_NODES, check_options
+from .stepper import DEFAULT_MAX_NODES
 from .structure import as_root, build
 
 
@@ -40,7 +41,7 @@ class Timeline(Page):
         horizontal: bool | None = None,
         title: str = "Training timeline: values and gradients at the recorded steps",
     ) -> None:
-        check_options("Timeline()", max_nodes, max_elements)
+        check_limits("Timeline()", max_nodes, max_elements)
         self.params = params
         self.max_nodes = max_nodes
         self.max_elements = max_elements
