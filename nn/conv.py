@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor
-from autograd.ops.common import is_int
 
 from . import functional_conv as F
 from . import init
+from .functional_checks import is_int
 from .layers import _as_input, _float_dtype, _size
 from .module import Module, Parameter
 

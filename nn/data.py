@@ -26,7 +26,8 @@ import numpy as np
 
 from autograd import Tensor, from_numpy
 from autograd import random as _random
-from autograd.ops.common import is_int
+
+from .functional_checks import is_int
 
 __all__ = [
     "ConcatDataset",

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value
-from autograd.ops.common import is_int
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -33,6 +32,11 @@ def as_float_input(x: Any, op: str) -> Tensor:
             "(convert it with .float())"
         )
     return t
+
+
+def is_int(value: Any) -> bool:
+    """An integer that is not a bool (True is an int to Python, never a size here)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_number(op: str, name: str, value: Any) -> float:

@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 
 from autograd import Tensor, Value, get_default_dtype, linear
-from autograd.ops.common import is_int
 
 from . import functional as F
 from . import init
 from .activations import ACTIVATIONS
 from .containers import Sequential
-from .functional_checks import dim_of
+from .functional_checks import dim_of, is_int
 from .functional_layers import padding_row
 from .module import Module, Parameter
 

@@ -20,9 +20,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Value, value_dot
-from autograd.ops.common import is_int
 
 from . import init
+from .functional_checks import is_int
 from .module import Module
 
 NONLINEARITIES: dict[str, Callable[[Value], Value] | None] = {
