@@ -21,6 +21,7 @@ from autograd.ops import linalg, reductions, unary
 from autograd.ops.arithmetic import ADD, BROADCASTING, MUL, RSUB_CONST, SUB
 from autograd.ops.common import raw
 from autograd.testing import expressions, programs
+from tests.support.custom_ops import Mul, Softplus
 
 SOURCE = Path(__file__).read_text().splitlines()
 
@@ -426,30 +427,6 @@ def test_the_doctor_finds_nothing_to_blame_in_a_correct_graph() -> None:
 
 
 # --- no false blame on random correct graphs ------------------------------------------------------
-
-
-class Softplus(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
-        ctx.save_for_backward(x)
-        return (1.0 + x.exp()).log()
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        return grad_out * x.sigmoid()
-
-
-class Mul(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> Any:
-        ctx.save_for_backward(x, y)
-        return x * y
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        x, y = ctx.saved_tensors
-        return grad_out * y, grad_out * x  # broadcast shapes are summed by Function
 
 
 @settings(deadline=None)

@@ -14,30 +14,7 @@ import autograd
 from autograd import Function, Tensor, gradcheck
 from autograd.gradcheck import GradcheckError
 from autograd.testing import Program, find_gradient_bug, programs
-
-
-class Softplus(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
-        ctx.save_for_backward(x)
-        return (1.0 + x.exp()).log()
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        return grad_out * x.sigmoid()
-
-
-class Mul(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> Any:
-        ctx.save_for_backward(x, y)
-        return x * y
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        x, y = ctx.saved_tensors
-        return grad_out * y, grad_out * x
+from tests.support.custom_ops import Mul, Softplus
 
 
 class SafeSoftplus(Function):
