@@ -239,6 +239,18 @@ def is_int(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
+def same_dtype(op: str, *arrays: Any) -> None:
+    """Products (matmul, linear, einsum) take operands of one dtype, as PyTorch's do: they do
+    not promote, so a float32 model fed float64 data is an error rather than a silent copy."""
+    first = arrays[0].dtype
+    for other in arrays[1:]:
+        if other.dtype != first:
+            raise TypeError(
+                f"{op}: the operands must have the same dtype, got {first} and {other.dtype} "
+                "(as in PyTorch; convert one first, e.g. x.to(w.dtype), x.float() or x.double())"
+            )
+
+
 def is_real(x: Any) -> bool:
     """A real number that is not a bool (a tolerance of True is a mistake, not 1.0)."""
     return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(

@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
-from .common import on_tensors, unbroadcast
+from .common import on_tensors, same_dtype, unbroadcast
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
@@ -192,8 +191,9 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
     if not ops:
         raise ValueError("einsum(): no operands given")
     xs = [as_tensor(o, "einsum") for o in ops]
-    common = dtypes.result_type(*[x.data for x in xs])
-    data = [x.data if x.dtype == common else x.data.astype(common) for x in xs]
+    same_dtype("einsum()", *[x.data for x in xs])
+    common = xs[0].data.dtype
+    data = [x.data for x in xs]
     subs, out = _parse(equation, [x.shape for x in xs])
     sizes = _sizes(subs, [x.shape for x in xs], equation)
     spec = ",".join(subs) + "->" + out

@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
-from .common import shape_str, unbroadcast
+from .common import same_dtype, shape_str, unbroadcast
 
 
 def _matmul_rule(ctx: tuple[bool, bool], g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
@@ -76,8 +76,7 @@ def matmul(input: Any, other: Any) -> Tensor:
         )
     xd, yd = x.data, y.data
     if xd.dtype != yd.dtype:
-        common = dtypes.result_type(xd, yd)
-        xd, yd = xd.astype(common), yd.astype(common)
+        same_dtype("matmul", xd, yd)
     inner_x = x.shape[-1]
     inner_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
     if inner_x != inner_y:
@@ -138,6 +137,9 @@ def outer(input: Any, vec2: Any) -> Tensor:
     x, y = as_tensor(input, "outer"), as_tensor(vec2, "outer")
     _dims_needed("outer", x, 1, "input")
     _dims_needed("outer", y, 1, "vec2")
+    if x.dtype != y.dtype:  # an outer product is elementwise: it promotes, as in PyTorch
+        common = dtypes.result_type(x.data, y.data)
+        x, y = x.to(common), y.to(common)
     return matmul(x.reshape(-1, 1), y.reshape(1, -1))
 
 
@@ -147,4 +149,5 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) ->
     if alpha != 1:
         product = product * alpha
     base = as_tensor(input, "addmm")
+    same_dtype("addmm", product.data, base.data)
     return product + (base if beta == 1 else base * beta)

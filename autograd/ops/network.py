@@ -12,7 +12,7 @@ import numpy as np
 
 from ..op import Op, check, index, real
 from ..tensor import Tensor, as_tensor, make
-from .common import unbroadcast
+from .common import same_dtype, unbroadcast
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -71,7 +71,7 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
             "last dim"
         )
     if xd.dtype != wd.dtype:
-        xd = xd.astype(wd.dtype)
+        same_dtype("linear", xd, wd)
     data = np.matmul(xd, wd.T)
     ctx = (x.requires_grad, w.requires_grad)
     if bias is None:
@@ -82,10 +82,9 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
         raise ValueError(
             f"linear: bias of shape {tuple(bd.shape)} does not fit {wd.shape[0]} outputs"
         )
-    if bd.dtype == data.dtype:
-        data += bd  # data is our own fresh array
-    else:
-        data = data + bd
+    if bd.dtype != data.dtype:
+        same_dtype("linear", data, bd)
+    data += bd  # data is our own fresh array
     return make(data, (x, w, b), LINEAR, ctx)
 
 

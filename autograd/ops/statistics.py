@@ -46,8 +46,11 @@ def _prod_rule(ctx: Any, g: Tensor, out: Tensor, x: Tensor) -> tuple[Any]:
     if not (x.data == 0).any():
         return (g_ * out_ / x,)
     if d is None:  # over every element: the same along the flattened tensor
-        if int((x.data == 0).sum()) > 1:  # two zeros: every gradient is 0, whatever g (PyTorch)
+        recording = g.requires_grad or x.requires_grad
+        if not recording and int((x.data == 0).sum()) > 1:  # two zeros: every gradient is 0
             return (make_const(np.zeros(x.shape, dtype=x.dtype)),)
+        # recorded, the exclusive products keep the second derivative (a pair of zeros gives
+        # the product of the rest, as PyTorch's double backward does)
         return ((g_.reshape(1) * _others(x.reshape(-1), 0)).reshape(x.shape),)
     return (g_ * _others(x, d),)
 

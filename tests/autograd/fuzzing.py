@@ -77,8 +77,8 @@ class Program:
     scalar: bool = False  # a Value program: Value's ops only
 
     def code(self) -> str:
-        head = [
-            f"v{i} = t.tensor({data.tolist()!r}, dtype=t.float64, requires_grad=True)"
+        head = ["DT = t.float64  # the programs' float dtype (float32 in the float32 test)"] + [
+            f"v{i} = t.tensor({data.tolist()!r}, dtype=DT, requires_grad=True)"
             for i, (_, data) in enumerate(self.leaves)
         ]
         return "\n".join(head + self.lines)
@@ -96,7 +96,7 @@ class Program:
     def run(self, lib: Any, dtype: Any = None) -> tuple[list[Any], Any]:
         """Execute on ``lib``: the leaves (requiring grad) and the last value."""
         dtype = dtype or lib.float64
-        env: dict[str, Any] = {"t": lib, "op": declared_call}
+        env: dict[str, Any] = {"t": lib, "op": declared_call, "DT": dtype}
         leaves = []
         for i, (_, data) in enumerate(self.leaves):
             env[f"v{i}"] = lib.tensor(data, dtype=dtype, requires_grad=True)
@@ -434,8 +434,8 @@ def _literal(arg: Any, rng: np.random.Generator) -> str:
     from tests.autograd.opcases import draw
 
     data = draw(arg, rng)
-    dtype = {"index": "int64", "int": "int64", "mask": "bool"}.get(arg.kind, "float64")
-    return f"t.tensor({data.tolist()!r}, dtype=t.{dtype})"
+    dtype = {"index": "t.int64", "int": "t.int64", "mask": "t.bool"}.get(arg.kind, "DT")
+    return f"t.tensor({data.tolist()!r}, dtype={dtype})"  # floats in the program's dtype
 
 
 # Ops whose NaN/inf placement at edge values deliberately differs from PyTorch's (README,
@@ -443,6 +443,10 @@ def _literal(arg: Any, rng: np.random.Generator) -> str:
 EDGE_DIFFERENCES = {
     "@": "BLAS may fuse a multiply and an add: inf where PyTorch's kernel gives inf - inf = nan",
     "einsum": "computed by the same BLAS products as @",
+    "conv": "BLAS products summed in another order: at ±1e300 the last bits differ, which sin or "
+    "cos of the result magnify into different numbers",
+    "conv_transpose": "the same BLAS products as conv",
+    "linear": "the same BLAS products as @",
     "cross_entropy": "one fused node: an infinite upstream gradient gives ±inf where PyTorch's two "
     "nodes (log_softmax, nll_loss) give nan",
     "nan_to_num": "its checks make their own infinities",
@@ -480,7 +484,7 @@ def _declared(
             step = (arg.high - arg.low) / max(n - 1, 1)
             grid = np.linspace(arg.low, arg.high, n).tolist()  # a literal: torch.linspace and
             # NumPy's can differ in the last bit, and then the two libraries get other inputs
-            spread = f"t.tensor({grid!r}, dtype=t.float64).reshape({shape!r})"
+            spread = f"t.tensor({grid!r}, dtype=DT).reshape({shape!r})"
             x = f"({x}.tanh() * {0.3 * step!r} + {spread})"
         else:
             x = f"({x}.tanh() * {half!r} + {mid!r})"

@@ -112,3 +112,43 @@ def test_a_float_list_with_dtype_float64_keeps_every_bit() -> None:
     # the list went through float32 on its way to float64 (1e-300 became 0, 1.1 lost 29 bits)
     assert ag.tensor([1e-300, 1.1], dtype=ag.float64).tolist() == [1e-300, 1.1]
     assert Tensor([1e300], dtype=np.float64).item() == 1e300
+
+
+# --- found by the thorough fuzzer run of 2026-12-03 --------------------------------------------
+
+
+def test_prod_with_two_zeros_keeps_its_second_derivative() -> None:
+    values, weights = [0.0, 0.0, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0]
+    found = []
+    for lib, grad in ((ag, ag.grad), (torch, torch.autograd.grad)):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        (first,) = grad(x.prod(), [x], create_graph=True)
+        (second,) = grad((first * lib.tensor(weights, dtype=lib.float64)).sum(), [x])
+        found.append((np.asarray(first.detach().numpy()), np.asarray(second.numpy())))
+    (ours_first, ours_second), (theirs_first, theirs_second) = found
+    assert not ours_first.any() and not theirs_first.any()  # two zeros: every slope is 0
+    # but d2/dx0 dx1 is the product of the rest (6), so sum_j w_j d2/dx_i dx_j = (12, 6, 0, 0)
+    np.testing.assert_array_equal(ours_second, [12.0, 6.0, 0.0, 0.0])
+    np.testing.assert_array_equal(ours_second, theirs_second)
+
+
+@pytest.mark.parametrize(
+    "product",
+    [
+        lambda lib, a, b: a @ b.T,
+        lambda lib, a, b: (torch.nn.functional.linear if lib is torch else ag.linear)(a, b),
+        lambda lib, a, b: lib.einsum("ij,kj->ik", a, b),
+        lambda lib, a, b: lib.addmm(b[:, 0], a, b.T),
+    ],
+    ids=["matmul", "linear", "einsum", "addmm"],
+)
+def test_products_refuse_operands_of_two_dtypes_as_pytorch_does(product) -> None:  # type: ignore[no-untyped-def]
+    for lib in (ag, torch):
+        a, b = lib.ones(2, 3), lib.ones(3, 3, dtype=lib.float64)
+        with pytest.raises((TypeError, RuntimeError)) as err:
+            product(lib, a, b)
+        if lib is ag:
+            assert "same dtype" in str(err.value) and "float32 and float64" in str(err.value)
+    # elementwise products still promote: outer is one
+    assert ag.outer(ag.ones(2), ag.ones(3, dtype=ag.float64)).dtype == ag.float64
+    assert torch.outer(torch.ones(2), torch.ones(3, dtype=torch.float64)).dtype == torch.float64

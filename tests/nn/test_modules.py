@@ -14,7 +14,7 @@ class Block(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.scale = nn.Parameter(np.ones(3))
+        self.scale = nn.Parameter(np.ones(3, dtype=np.float32))
         self.encoder = nn.Linear(3, 4)
         self.heads = [nn.Linear(4, 2), nn.Linear(4, 1)]
         self.extras = {"gate": nn.Linear(2, 2), "offsets": [nn.Parameter([0.5])]}
@@ -183,7 +183,7 @@ def test_train_and_eval_reach_every_module():
 
 def test_zero_grad_sets_tensor_grads_to_none_or_zeros():
     block = Block()
-    block(Tensor(np.ones((5, 3)))).backward()
+    block(Tensor(np.ones((5, 3), dtype=np.float32))).backward()
     gate = block.extras["gate"]
     unused = {id(gate.weight), id(gate.bias), id(block.extras["offsets"][0])}
     for p in block.parameters():

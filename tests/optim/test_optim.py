@@ -78,7 +78,8 @@ def dagrad_params(dtype: Any = np.float64) -> list[Tensor]:
 
 
 def train_dagrad(opt: optim.Optimizer, params: list[Tensor], steps: int = STEPS) -> None:
-    x, y = Tensor(X), Tensor(Y)
+    dtype = params[0].dtype  # the data in the parameters' dtype: products do not promote
+    x, y = Tensor(X).to(dtype), Tensor(Y).to(dtype)
     for _ in range(steps):
         opt.zero_grad()
         mlp_loss(*params, x, y).backward()
