@@ -83,7 +83,7 @@ def numel(input: Tensor) -> builtins.int:
     return input.numel()
 
 
-# --- more torch. names (issue 16): functions of the Tensor methods, and what dagrad lacks ---
+# --- more torch. names: functions of the Tensor methods, and what dagrad lacks -----------
 
 
 def is_floating_point(input: Tensor) -> builtins.bool:

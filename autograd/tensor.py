@@ -1584,7 +1584,7 @@ _UFUNC_OPS = {
     np.minimum: "minimum",
     np.floor_divide: "floor_divide",
     np.remainder: "remainder",
-    # the elementwise functions of issue 16
+    # the elementwise functions of the everyday PyTorch API
     **{
         getattr(np, n): n
         for n in (

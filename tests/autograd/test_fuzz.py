@@ -134,11 +134,12 @@ def _second_order(prog: Program) -> None:
             total = total + term
         results.append(list(grad(total, leaves, allow_unused=True)))
     for k, (g, tg) in enumerate(zip(*results)):
-        # At an input that is NaN the selecting ops differ on purpose (README): PyTorch's double
-        # backward of relu, abs, where... multiplies a zero by the NaN, dagrad's selects.
-        nan_input = np.isnan(np.asarray(prog.leaves[k][1], dtype=np.float64))
-        if nan_input.any() and g is not None and tg is not None:
-            g, tg = (np.where(nan_input, 0.0, _numbers(v)) for v in (g, tg))
+        # At an input that is NaN or ±inf the selecting ops differ on purpose (README): PyTorch's
+        # double backward of relu, abs, where... multiplies a zero by a NaN or an infinity (NaN),
+        # dagrad's selects the branch.
+        not_finite = ~np.isfinite(np.asarray(prog.leaves[k][1], dtype=np.float64))
+        if not_finite.any() and g is not None and tg is not None:
+            g, tg = (np.where(not_finite, 0.0, _numbers(v)) for v in (g, tg))
         agree(g, tg, f"second derivative for v{k}", 1e-5)
 
 

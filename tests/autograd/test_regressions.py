@@ -152,3 +152,16 @@ def test_products_refuse_operands_of_two_dtypes_as_pytorch_does(product) -> None
     # elementwise products still promote: outer is one
     assert ag.outer(ag.ones(2), ag.ones(3, dtype=ag.float64)).dtype == ag.float64
     assert torch.outer(torch.ones(2), torch.ones(3, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_the_std_of_constant_data_is_exactly_zero_with_zero_gradient() -> None:
+    # NumPy's rounded mean can miss a constant by an ulp: a std of 3e-17 gave gradients of
+    # order 1; the std is at its kink there, and PyTorch's rule gives 0 where the std is 0
+    value = float(np.tanh(0.1) * 2.0)
+    x = Tensor(np.full((3, 4), value), requires_grad=True)
+    s = x.std()
+    s.backward()
+    assert s.item() == 0.0 and x.var().item() == 0.0
+    assert not x.grad.numpy().any()
+    for n in range(2, 30):  # any constant, any length
+        assert Tensor(np.full(n, value * n)).std().item() == 0.0
