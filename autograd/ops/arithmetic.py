@@ -19,10 +19,10 @@ from .. import dtypes
 from ..graph import Node
 from ..op import Op, check, nonzero, positive, real
 from ..tensor import Tensor, as_tensor, make, make_const, number_kind
+from .common import array_pow, power_by_number, raw, select, shape_str, unbroadcast
 from .common import div as _div
 from .common import log as _log
 from .common import power as _power
-from .common import power_by_number, raw, select, shape_str, unbroadcast
 
 # --- the declarations ---------------------------------------------------------------------------
 
@@ -499,7 +499,7 @@ def _int_safe_power(x: Any, y: Any) -> Any:
         odd = (exponent % 2) == 1
         negative_power = np.where(base == 1, 1, np.where(base == -1, np.where(odd, -1, 1), 0))
         return np.where(exponent < 0, negative_power, out).astype(out.dtype)
-    return np.power(x, y)
+    return array_pow(np.asarray(x), np.asarray(y))
 
 
 # PyTorch's other names for the same functions

@@ -118,7 +118,21 @@ def div(a: Any, b: Any) -> Any:
 def power(a: Any, b: Any) -> Any:
     if type(a) is float and type(b) is float:
         return ieee_pow(a, b)
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
+        return array_pow(a, b)
     return a**b
+
+
+def array_pow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a ** b`` elementwise as C's pow (PyTorch's tensor ** tensor, Python's math.pow): NumPy
+    gives NaN for -inf to a power that is not an integer, C gives +inf (b > 0) or +0 (b < 0)."""
+    out = np.power(a, b)
+    if out.dtype.kind == "f" and np.isneginf(a).any():
+        with np.errstate(invalid="ignore"):
+            fix = np.isneginf(a) & np.isfinite(b) & (np.floor(b) != b)
+        if fix.any():
+            out = np.where(fix, np.where(b > 0, np.inf, 0.0), out).astype(out.dtype)
+    return out  # type: ignore[no-any-return]
 
 
 def log(x: Any) -> Any:

@@ -161,6 +161,13 @@ def _variance(x: Tensor, axes: tuple[int, ...], keep: bool, correction: float) -
         return np.asarray(squares / dof if dof else squares * math.inf, dtype=d.dtype)  # type: ignore[no-any-return]
 
 
+def _centred(x: Tensor, axes: tuple[int, ...]) -> Tensor:
+    """x minus its mean, corrected as in the forward: exactly 0 for constant data (the second
+    mean is 0 in exact arithmetic, so the derivative is the same)."""
+    centred = x - x.mean(axes, keepdim=True)
+    return centred - centred.mean(axes, keepdim=True)
+
+
 def _spread_label(name: str) -> Any:
     return lambda ctx: f"{name}(correction={ctx[2]:g})"
 
@@ -170,7 +177,7 @@ def _var_rule(ctx: Any, g: Tensor, out: Tensor, x: Tensor) -> tuple[Any]:
     axes, keep, correction = ctx
     _, dof = _dof(x, axes, correction)
     scale = 2.0 / dof if dof else math.inf
-    return (g.reshape(keep) * scale * (x - x.mean(axes, keepdim=True)),)
+    return (g.reshape(keep) * scale * _centred(x, axes),)
 
 
 VAR = Op(
@@ -216,7 +223,7 @@ def _std_rule(ctx: Any, g: Tensor, out: Tensor, x: Tensor) -> tuple[Any]:
     out_ = out.reshape(keep)
     # where the std is 0 the gradient is 0, as in PyTorch (not 0/0)
     share = where(out_ == 0, 0.0, g.reshape(keep) / out_)
-    return (share * scale * (x - x.mean(axes, keepdim=True)),)
+    return (share * scale * _centred(x, axes),)
 
 
 STD = Op(

@@ -165,3 +165,18 @@ def test_the_std_of_constant_data_is_exactly_zero_with_zero_gradient() -> None:
     assert not x.grad.numpy().any()
     for n in range(2, 30):  # any constant, any length
         assert Tensor(np.full(n, value * n)).std().item() == 0.0
+
+
+def test_the_variance_gradient_of_constant_huge_data_is_zero() -> None:
+    x = Tensor(np.full((3, 4), 1e300), requires_grad=True)
+    x.var().backward()  # the mean of twelve 1e300s misses by an ulp: a gradient of 3e284 before
+    assert not x.grad.numpy().any()
+
+
+def test_minus_infinity_to_a_fractional_tensor_power_is_c_pow() -> None:
+    # NumPy gives NaN; C's pow (PyTorch's tensor ** tensor, Python's math.pow) +inf or +0
+    for exponent in (0.5, -0.5, 3.0, -3.0, 2.0):
+        ours = ag.tensor(-np.inf, dtype=ag.float64) ** ag.tensor(exponent, dtype=ag.float64)
+        theirs = torch.tensor(-np.inf, dtype=torch.float64) ** torch.tensor(exponent)
+        assert np.array_equal(ours.numpy(), theirs.numpy())
+        assert np.signbit(ours.numpy()) == np.signbit(theirs.numpy())
