@@ -36,7 +36,7 @@ cnn: venv
 	$(PY) examples/digits_cnn.py --out out/digits_cnn
 
 # the benchmarks (benchmarks/README.md): peers from PyPI in this venv, HIPS autograd in its own
-# (it is imported as `autograd`, like dagrad); `make bench BENCH_ARGS=--quick` takes a minute
+# (it is imported as `autograd`, like dagrad); `make bench BENCH_ARGS=--quick` takes a few minutes
 bench: $(VENV)/.installed-bench $(HIPS_PY)
 	$(PY) -m benchmarks $(BENCH_ARGS)
 

@@ -23,6 +23,9 @@ class _Mode(threading.local):
     sites = False  # ops remember the line that created them (detect_anomaly, record_sites)
     check_nan = False  # detect_anomaly(check_nan=True): NaNs raise
     recorder: Any = None  # a callable given each recorded node (gradcheck/blame.py), or None
+    # gradcheck works on float64 copies of the inputs, which may meet a model's float32 weights
+    # in a product: while it runs, products promote instead of refusing two dtypes
+    promote_products = False
 
 
 mode = _Mode()

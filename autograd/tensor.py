@@ -176,8 +176,8 @@ class Tensor(Node):
                 raise ValueError(
                     f"{where} has shape {seed.shape} but the output has shape {self.shape}"
                 )
-            if seed.requires_grad:
-                return seed
+            if seed.requires_grad:  # recorded: cast by an op, so its own gradient flows back
+                return seed if seed.dtype == self.dtype else seed.to(self.dtype)
             return np.array(seed.data, dtype=self.data.dtype)  # a copy: it may become a .grad
         if np.asarray(seed).dtype.kind not in "biuf":  # before the cast, which parses text
             raise TypeError(

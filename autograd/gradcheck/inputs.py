@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import Node
+from ..modes import mode
 from ..tensor import Tensor
 from ..value import Value
 
@@ -92,6 +93,7 @@ class Float64Inputs:
     def __init__(self, args: tuple[Any, ...]) -> None:
         self.args = args
         self.slots: list[Slot] = []
+        self.promoting = mode.promote_products
 
     def __enter__(self) -> list[Slot]:
         low = [
@@ -106,6 +108,7 @@ class Float64Inputs:
                 UserWarning,
                 stacklevel=3,
             )
+        mode.promote_products = True  # the float64 copies may meet float32 weights in products
         try:
             for i, x in enumerate(self.args):
                 if isinstance(x, Node) and x.requires_grad:
@@ -116,5 +119,6 @@ class Float64Inputs:
         return self.slots
 
     def __exit__(self, *exc: object) -> None:
+        mode.promote_products = self.promoting
         for slot in self.slots:
             slot.restore()

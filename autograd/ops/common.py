@@ -15,6 +15,7 @@ from typing import Any, cast
 import numpy as np
 
 from ..graph import Node
+from ..modes import mode
 
 _INF = math.inf
 _NAN = math.nan
@@ -253,16 +254,22 @@ def is_int(x: Any) -> bool:
     return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
-def same_dtype(op: str, *arrays: Any) -> None:
-    """Products (matmul, linear, einsum) take operands of one dtype, as PyTorch's do: they do
-    not promote, so a float32 model fed float64 data is an error rather than a silent copy."""
+def product_dtype(op: str, *arrays: Any) -> Any:
+    """The dtype a product (matmul, linear, einsum, addmm) computes in. Its operands must have
+    one dtype, as in PyTorch: a float32 model fed float64 data is an error rather than a silent
+    copy (under gradcheck, whose float64 copies meet float32 weights, they promote)."""
     first = arrays[0].dtype
     for other in arrays[1:]:
         if other.dtype != first:
+            if mode.promote_products:
+                from .. import dtypes
+
+                return dtypes.result_type(*arrays)
             raise TypeError(
                 f"{op}: the operands must have the same dtype, got {first} and {other.dtype} "
                 "(as in PyTorch; convert one first, e.g. x.to(w.dtype), x.float() or x.double())"
             )
+    return first
 
 
 def is_real(x: Any) -> bool:

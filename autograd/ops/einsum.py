@@ -17,7 +17,7 @@ import numpy as np
 
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
-from .common import on_tensors, same_dtype, unbroadcast
+from .common import on_tensors, product_dtype, unbroadcast
 
 _LETTERS = string.ascii_uppercase + string.ascii_lowercase
 
@@ -191,9 +191,8 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
     if not ops:
         raise ValueError("einsum(): no operands given")
     xs = [as_tensor(o, "einsum") for o in ops]
-    same_dtype("einsum()", *[x.data for x in xs])
-    common = xs[0].data.dtype
-    data = [x.data for x in xs]
+    common = product_dtype("einsum()", *[x.data for x in xs])
+    data = [x.data.astype(common, copy=False) for x in xs]
     subs, out = _parse(equation, [x.shape for x in xs])
     sizes = _sizes(subs, [x.shape for x in xs], equation)
     spec = ",".join(subs) + "->" + out

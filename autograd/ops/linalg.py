@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes
 from ..op import Op, check, real
 from ..tensor import Tensor, as_tensor, make
-from .common import same_dtype, shape_str, unbroadcast
+from .common import product_dtype, shape_str, unbroadcast
 
 
 def _matmul_rule(ctx: tuple[bool, bool], g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
@@ -76,7 +76,8 @@ def matmul(input: Any, other: Any) -> Tensor:
         )
     xd, yd = x.data, y.data
     if xd.dtype != yd.dtype:
-        same_dtype("matmul", xd, yd)
+        common = product_dtype("matmul", xd, yd)
+        xd, yd = xd.astype(common, copy=False), yd.astype(common, copy=False)
     inner_x = x.shape[-1]
     inner_y = y.shape[0] if y.ndim == 1 else y.shape[-2]
     if inner_x != inner_y:
@@ -149,5 +150,7 @@ def addmm(input: Any, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) ->
     if alpha != 1:
         product = product * alpha
     base = as_tensor(input, "addmm")
-    same_dtype("addmm", product.data, base.data)
+    common = product_dtype("addmm", product.data, base.data)
+    if base.dtype != common:
+        base = base.to(common)
     return product + (base if beta == 1 else base * beta)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..op import Op, check, index, real
 from ..tensor import Tensor, as_tensor, make
-from .common import same_dtype, unbroadcast
+from .common import product_dtype, unbroadcast
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -71,7 +71,8 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
             "last dim"
         )
     if xd.dtype != wd.dtype:
-        same_dtype("linear", xd, wd)
+        common = product_dtype("linear", xd, wd)
+        xd, wd = xd.astype(common, copy=False), wd.astype(common, copy=False)
     data = np.matmul(xd, wd.T)
     ctx = (x.requires_grad, w.requires_grad)
     if bias is None:
@@ -83,7 +84,8 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
             f"linear: bias of shape {tuple(bd.shape)} does not fit {wd.shape[0]} outputs"
         )
     if bd.dtype != data.dtype:
-        same_dtype("linear", data, bd)
+        common = product_dtype("linear", data, bd)
+        data, bd = data.astype(common, copy=False), bd.astype(common, copy=False)
     data += bd  # data is our own fresh array
     return make(data, (x, w, b), LINEAR, ctx)
 

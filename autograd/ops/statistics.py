@@ -151,12 +151,14 @@ def _dof(x: Tensor, axes: tuple[int, ...], correction: float) -> tuple[int, floa
 def _variance(x: Tensor, axes: tuple[int, ...], keep: bool, correction: float) -> np.ndarray:
     _, dof = _dof(x, axes, correction)
     d = x.data
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         centred = d - np.mean(d, axis=axes, keepdims=True)
         # one correction pass (the corrected two-pass algorithm): constant data, whose rounded
-        # mean can miss the value by an ulp, get a variance of exactly 0 (not 1e-34, whose std
-        # would give gradients of order 1 where PyTorch's are 0)
-        centred -= np.mean(centred, axis=axes, keepdims=True)
+        # mean can miss the value by an ulp, get a variance of exactly 0 rather than 1e-34, and
+        # so std's gradient 0 at its kink (PyTorch's is 0 where its std is exactly 0, and of
+        # order 0.1 where rounding leaves 3e-17). Skipped where the mean overflowed.
+        shift = np.mean(centred, axis=axes, keepdims=True)
+        centred -= np.where(np.isfinite(shift), shift, 0.0)
         squares = np.sum(centred * centred, axis=axes, keepdims=keep)
         return np.asarray(squares / dof if dof else squares * math.inf, dtype=d.dtype)  # type: ignore[no-any-return]
 
@@ -165,7 +167,8 @@ def _centred(x: Tensor, axes: tuple[int, ...]) -> Tensor:
     """x minus its mean, corrected as in the forward: exactly 0 for constant data (the second
     mean is 0 in exact arithmetic, so the derivative is the same)."""
     centred = x - x.mean(axes, keepdim=True)
-    return centred - centred.mean(axes, keepdim=True)
+    shift = centred.mean(axes, keepdim=True)
+    return centred - where(shift.isfinite(), shift, 0.0)
 
 
 def _spread_label(name: str) -> Any:
