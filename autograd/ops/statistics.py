@@ -164,10 +164,11 @@ def _variance(x: Tensor, axes: tuple[int, ...], keep: bool, correction: float) -
 
 
 def _centred(x: Tensor, axes: tuple[int, ...]) -> Tensor:
-    """x minus its mean, corrected as in the forward: exactly 0 for constant data (the second
-    mean is 0 in exact arithmetic, so the derivative is the same)."""
+    """x minus its mean, corrected as in the forward: exactly 0 for constant data. The
+    correction is a constant of the graph: its derivative is 0 in exact arithmetic, so second
+    derivatives are those of x - mean(x), NaNs and infinities included."""
     centred = x - x.mean(axes, keepdim=True)
-    shift = centred.mean(axes, keepdim=True)
+    shift = centred.detach().mean(axes, keepdim=True)
     return centred - where(shift.isfinite(), shift, 0.0)
 
 
