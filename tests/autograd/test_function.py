@@ -23,22 +23,15 @@ from autograd import (
     once_differentiable,
 )
 from autograd.anomaly import AnomalyError
+from tests.support.custom_ops import Softplus
 
 
 def t(*values: Any) -> Tensor:
     return Tensor(np.array(values, dtype=np.float64), requires_grad=True)
 
 
-class MySoftplus(Function):
-    @staticmethod
-    def forward(ctx: Any, x: Any) -> Any:
-        ctx.save_for_backward(x)
-        return (1.0 + x.exp()).log()
-
-    @staticmethod
-    def backward(ctx: Any, grad_out: Any) -> Any:
-        (x,) = ctx.saved_tensors
-        return grad_out * x.sigmoid()
+class MySoftplus(Softplus):
+    """The README's custom op (tests/support/custom_ops.py), under the README's name."""
 
 
 class ScaledSoftplus(Function):
