@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from .. import dtypes
 from ..graph import Node
 from ..modes import mode
 
@@ -262,8 +263,6 @@ def product_dtype(op: str, *arrays: Any) -> Any:
     for other in arrays[1:]:
         if other.dtype != first:
             if mode.promote_products:
-                from .. import dtypes
-
                 return dtypes.result_type(*arrays)
             raise TypeError(
                 f"{op}: the operands must have the same dtype, got {first} and {other.dtype} "
