@@ -20,6 +20,7 @@ from autograd import Tensor
 from autograd.gradcheck import gradcheck, gradgradcheck
 from autograd.testing import (
     OPS,
+    OPS,
     VALUE_LIMIT,
     VALUE_OPS,
     Expression,
@@ -103,8 +104,23 @@ def test_every_value_op_to_second_order(op: str, data: st.DataObject) -> None:
     assert gradgradcheck(squared(expr), expr.values())
 
 
+def _has_zero_exponent(expr: Expression) -> bool:
+    """Whether some ``x ** y`` step of ``expr`` meets y == 0 exactly at its first point."""
+    nodes = list(expr.points[0])
+    for step in expr.steps:
+        a, b = step.args
+        if step.op == "pow" and nodes[b] == 0.0:
+            return True
+        nodes.append(OPS[step.op].number(nodes[a], nodes[b], step.const))
+    return False
+
+
 @given(expressions(max_steps=8))
 def test_random_expressions_to_second_order(expr: Expression) -> None:
+    # (regression: (x0 + 2.0) ** (x0 + x0) at x0 = 0 drew an exponent of exactly 0, where the
+    # rule selects 0 for d/dx as PyTorch's does, so second order differs from finite differences
+    # by x**-1; test_every_value_op_to_second_order assumes the same point away)
+    assume(not _has_zero_exponent(expr))
     assert gradcheck(expr, expr.values())
     assert gradgradcheck(expr, expr.values())
 
