@@ -273,28 +273,31 @@ def _class_indices(
     """Scores as (M, C) rows and class indices as (M,), from (N, C) / (C,) / (N, C, d1, ...)
     scores; also the shape of the per-example losses ((N,), () or (N, d1, ...)) and whether
     any target is ``ignore_index``."""
-    if x.ndim == 0:
+    shape = x.data.shape  # (read once: this runs every training step)
+    ndim = len(shape)
+    if ndim == 0:
         raise ValueError(
             f"{op}(): input must hold scores per class, shape (N, C), (C,) or (N, C, d1, ...), "
             f"got {x.shape}"
         )
     t = _target_array(target)
-    if t.dtype.kind not in "iub" or t.dtype.kind == "b":
+    kind = t.dtype.kind
+    if kind != "i" and kind != "u":
         raise TypeError(
             f"{op}(): target must hold integer class indices, got dtype {t.dtype} (convert "
             "with .long(); class probabilities need the input's shape "
             f"{x.shape})"
         )
-    want = x.shape[:1] + x.shape[2:] if x.ndim >= 2 else ()
+    want = shape[:1] + shape[2:] if ndim >= 2 else ()
     if t.shape != want:
         raise ValueError(
             f"{op}(): input of shape {x.shape} needs a target of shape {want}, got {t.shape}"
         )
-    classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+    classes = shape[1] if ndim >= 2 else shape[0]
     ignored = False
     if t.size:  # min and max: two passes over the targets where masks would take several
         low, high = t.min(), t.max()
-        if ignore_index is not None and (low < 0 or 0 <= ignore_index < classes):
+        if ignore_index is not None and (low < 0 or high >= classes or 0 <= ignore_index < classes):
             ignored = bool((t == ignore_index).any())
         if low < 0 or high >= classes:
             outside = (t < 0) | (t >= classes)
@@ -305,14 +308,14 @@ def _class_indices(
                     f"{op}(): target holds class {t[outside].flat[0]}, but input has {classes} "
                     f"classes (0 to {classes - 1})"
                 )
-    if x.ndim == 1:
+    if ndim == 1:
         rows = x.reshape(1, classes)
-    elif x.ndim == 2:
+    elif ndim == 2:
         rows = x
     else:  # classes along dim 1: move them last, one row per position
-        order = (0, *range(2, x.ndim), 1)
+        order = (0, *range(2, ndim), 1)
         rows = x.permute(*order).reshape(-1, classes)
-    return rows, t.reshape(-1).astype(np.intp), want, ignored
+    return rows, t.reshape(-1).astype(np.intp, copy=False), want, ignored
 
 
 def _picked_nll(
@@ -390,10 +393,16 @@ def cross_entropy(
     t_raw = _target_array(target)
     if t_raw.dtype.kind == "f" and x.ndim >= 1 and t_raw.shape == x.shape:
         return _cross_entropy_probabilities(x, target, weight, reduction, smoothing)
+    shape = x.data.shape
+    if weight is None and smoothing == 0.0 and len(shape) == 2 and t_raw.shape == shape[:1]:
+        if shape[0] and (ignore_index is None or not 0 <= ignore_index < shape[1]):
+            try:  # the fused op, which checks the targets itself: the common case, fast
+                return softmax_cross_entropy(x, t_raw, reduction)
+            except (TypeError, ValueError):
+                pass  # an ignored or a bad target: the general path handles or names it
     rows, t, shape, ignored = _class_indices("cross_entropy", x, target, ignore_index)
-    plain = weight is None and smoothing == 0.0 and x.ndim == 2 and len(t)
-    if plain and not ignored:
-        return softmax_cross_entropy(rows, t, reduction)  # the fused fast path
+    if weight is None and smoothing == 0.0 and x.ndim == 2 and len(t) and not ignored:
+        return softmax_cross_entropy(rows, t, reduction)
     logp = rows.log_softmax(dim=1)
     nll, w, keep = _picked_nll("cross_entropy", logp, t, weight, ignore_index, reduction, shape)
     if smoothing == 0.0:

@@ -91,20 +91,20 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
 
 
 def _cross_entropy_rule(ctx: Any, g: Any, out: Any, logits: Any) -> tuple[Any]:
-    rows, targets, exps, totals, reduction = ctx
+    picks, n, exps, totals, reduction = ctx  # picks: each row's target in the flat (N*C) array
     if isinstance(logits, Tensor):  # recording the gradient: the softmax as a node of it
         onehot = np.zeros_like(exps)
-        onehot[rows, targets] = 1
+        onehot.reshape(-1)[picks] = 1
         delta = logits.softmax(dim=1) - onehot
         if reduction == "none":
             return (delta * g.reshape((-1, 1)),)
-        return (delta * (g / len(targets) if reduction == "mean" and len(targets) else g),)
+        return (delta * (g / n if reduction == "mean" and n else g),)
     delta = exps / totals  # the softmax, in a fresh array: scaled in place below
-    delta[rows, targets] -= 1
+    delta.reshape(-1)[picks] -= 1  # (flat indices: a third of the cost of [rows, targets])
     if reduction == "none":
         delta *= g.reshape((-1, 1))
     else:
-        delta *= g / len(targets) if reduction == "mean" and len(targets) else g
+        delta *= g / n if reduction == "mean" and n else g
     return (delta,)
 
 
@@ -130,8 +130,9 @@ CROSS_ENTROPY = Op(
 
 def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = "mean") -> Tensor:
     """-log softmax(logits)[i, targets[i]] for each row i of (N, C) ``logits``, then the mean or
-    sum over the rows ("none": the N losses). ``targets`` must be valid class indices, shape
-    (N,): the caller (nn.functional.cross_entropy) checks them. The mean of no rows is NaN."""
+    sum over the rows ("none": the N losses). ``targets``: class indices in [0, C), shape (N,)
+    (nn.functional.cross_entropy also takes ignore_index, weights and smoothing, and then
+    builds the loss from smaller ops). The mean of no rows is NaN."""
     if reduction not in REDUCTIONS:
         raise ValueError(
             f"cross_entropy(): reduction must be one of {REDUCTIONS}, got {reduction!r}"
@@ -139,16 +140,48 @@ def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = 
     d = logits.data
     if d.dtype.kind != "f":
         raise TypeError(f"cross_entropy(): logits must be floating, got dtype {d.dtype}")
-    rows = np.arange(len(targets))
-    shifted = d - d.max(axis=1, keepdims=True) if d.size else d.copy()
-    picked = shifted[rows, targets]
+    if d.ndim != 2:
+        raise ValueError(f"cross_entropy(): logits must have shape (N, C), got {d.shape}")
+    n, classes = d.shape
+    targets = _class_targets(targets, n, classes)
+    picks = targets + np.arange(0, n * classes, classes) if classes else targets
+    # (NumPy's reduce ufuncs directly: d.max and e.sum each add a Python call on the way)
+    shifted = d - np.maximum.reduce(d, axis=1, keepdims=True) if d.size else d.copy()
+    picked = shifted.reshape(-1).take(picks)  # shifted[i, targets[i]] for each row i
     e = np.exp(shifted, out=shifted)  # (shifted is our own array: no second one)
-    total = e.sum(axis=1, keepdims=True)
+    total = np.add.reduce(e, axis=1, keepdims=True)
     losses = np.log(total[:, 0]) - picked
     if reduction == "mean":
-        total_loss = losses.sum()
-        losses = np.asarray(total_loss / len(targets) if len(targets) else np.nan, dtype=d.dtype)
+        total_loss = np.add.reduce(losses)
+        losses = np.asarray(total_loss / n if n else np.nan, dtype=d.dtype)
     elif reduction == "sum":
         losses = np.asarray(losses.sum(), dtype=d.dtype)
     # the backward pass divides e by total again rather than keeping a copy of the softmax
-    return make(losses, (logits,), CROSS_ENTROPY, (rows, targets, e, total, reduction))
+    return make(losses, (logits,), CROSS_ENTROPY, (picks, n, e, total, reduction))
+
+
+def _class_targets(targets: Any, n: int, classes: int) -> np.ndarray:
+    """``targets`` as an integer array of N class indices in [0, C), or a clear error (a bad
+    index would otherwise pick another row's score through the flat indices)."""
+    t = np.asarray(targets)
+    if t.dtype.kind not in "iu" or t.shape != (n,):
+        raise TypeError(
+            f"cross_entropy(): targets must be {n} integer class indices, got dtype {t.dtype} "
+            f"and shape {t.shape}"
+        )
+    if n and not _all_below(t, classes):
+        bad = t[(t < 0) | (t >= classes)].flat[0]
+        raise ValueError(
+            f"cross_entropy(): target holds class {bad}, but the logits have {classes} classes"
+        )
+    return t.astype(np.intp, copy=False)
+
+
+def _all_below(t: np.ndarray, classes: int) -> bool:
+    """Whether every integer in ``t`` lies in [0, classes): for int64 one pass, not a min and a
+    max, as a negative int64 seen as uint64 is at least 2**63."""
+    if t.dtype.kind == "i":
+        if t.dtype.itemsize != 8:  # a narrower unsigned view could fall below ``classes``
+            return bool(t.min() >= 0 and t.max() < classes)
+        t = t.view(np.uint64)
+    return bool(np.maximum.reduce(t) < classes)

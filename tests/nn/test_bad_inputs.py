@@ -199,6 +199,18 @@ ROWS = [
         ValueError,
         r"cross_entropy\(\): target holds class -1",
     ),
+    row(  # int8's -1 seen unsigned is 255: below 300 classes, so it must not pass for a class
+        "cross_entropy() with a negative int8 class among 300",
+        lambda: F.cross_entropy(Tensor(np.zeros((2, 300))), np.array([-1, 3], dtype=np.int8)),
+        ValueError,
+        r"cross_entropy\(\): target holds class -1, but input has 300 classes",
+    ),
+    row(
+        "cross_entropy() with a negative int64 class",
+        lambda: F.cross_entropy(logits(), np.array([-5, 1], dtype=np.int64)),
+        ValueError,
+        r"cross_entropy\(\): target holds class -5",
+    ),
     row(
         "cross_entropy() with too many targets",
         lambda: F.cross_entropy(logits(), np.array([0, 1, 2])),

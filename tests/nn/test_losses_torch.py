@@ -21,6 +21,7 @@ LOGITS = RNG.normal(size=(N, C)) * 2
 LABELS = RNG.integers(0, C, N)
 IGNORED = np.where(np.arange(N) % 3 == 0, -100, LABELS)
 ONE_IGNORED_CLASS = np.array([0, 1, 1, 2, 3, 1])
+IGNORED_ABOVE = np.where(np.arange(N) % 2 == 0, 1000, LABELS)  # an ignore_index past the classes
 PROBS = RNG.dirichlet(np.ones(C), N)
 WEIGHT = RNG.uniform(0.5, 2.0, C)
 LOGITS_3D = RNG.normal(size=(3, C, 5))
@@ -71,6 +72,12 @@ for r in REDUCTIONS:
             f"cross_entropy ignore_index=1 weight {r}",
             lambda L, x, t, r=r: L.F.cross_entropy(x, t, w(L, x), ignore_index=1, reduction=r),
             (LOGITS, ONE_IGNORED_CLASS),
+            [True, False],
+        ),
+        (  # (regression: an ignore_index >= C once raised NumPy's IndexError)
+            f"cross_entropy ignore_index=1000 {r}",
+            lambda L, x, t, r=r: L.F.cross_entropy(x, t, ignore_index=1000, reduction=r),
+            (LOGITS, IGNORED_ABOVE),
             [True, False],
         ),
         (
