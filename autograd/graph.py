@@ -239,6 +239,9 @@ def _walk(
             grads = op.backward(node._ctx, g, node.data, parents[0].data)  # type: ignore[union-attr]
         elif len(parents) == 2:
             grads = op.backward(node._ctx, g, node.data, parents[0].data, parents[1].data)  # type: ignore[union-attr]
+        elif len(parents) == 3:  # linear with a bias
+            a, b, c = parents
+            grads = op.backward(node._ctx, g, node.data, a.data, b.data, c.data)  # type: ignore[union-attr]
         else:
             grads = op.backward(node._ctx, g, node.data, *[p.data for p in parents])  # type: ignore[union-attr]
         if check_nan:

@@ -166,7 +166,9 @@ class Tensor(Node):
                 "be created implicitly only for a single-element output; pass gradient= a "
                 "tensor of that shape (or reduce the output first, e.g. .sum() or .mean())"
             )
-        return np.ones_like(self.data)
+        d = self.data
+        one = np.array(1, dtype=d.dtype)  # (np.ones_like is three Python calls deep)
+        return one if d.ndim == 0 else np.ones(d.shape, d.dtype)
 
     def _check_seed(self, seed: Any, where: str) -> Any:
         if isinstance(seed, Node) and not isinstance(seed, Tensor):

@@ -41,6 +41,8 @@ def is_int(value: Any) -> bool:
 
 def check_number(op: str, name: str, value: Any) -> float:
     """A setting that must be a real number (float() would also take the text "0.1")."""
+    if type(value) is float or type(value) is int:  # the usual case, without the ABC check
+        return float(value)
     if isinstance(value, (bool, str, bytes)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{op}(): {name} must be a number, got {value!r:.40}")
     return float(value)

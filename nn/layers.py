@@ -89,12 +89,15 @@ class Linear(Module):
 
     def forward(self, x: Any) -> Tensor:
         x = _as_input("Linear", x)
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
-            raise ValueError(
-                f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
-                f"input of shape {x.shape} must end in {self.in_features} features"
-            )
-        return linear(x, self.weight, self.bias)
+        try:  # linear() checks the shapes; a misfit input is then named in the layer's terms
+            return linear(x, self.weight, self.bias)
+        except ValueError:
+            if x.ndim == 0 or x.shape[-1] != self.in_features:
+                raise ValueError(
+                    f"Linear(in_features={self.in_features}, out_features={self.out_features}): "
+                    f"input of shape {x.shape} must end in {self.in_features} features"
+                ) from None
+            raise
 
     def extra_repr(self) -> str:
         return (

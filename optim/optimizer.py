@@ -179,7 +179,7 @@ class Optimizer:
             if isinstance(param, Value):
                 param.grad = 0.0
             elif set_to_none:
-                param.grad = None
+                param._grad = None  # (what the .grad setter does for None, without the call)
             elif param.grad is not None:
                 param.grad.zero_()
 
@@ -220,6 +220,10 @@ class Optimizer:
         self.state[param] = {key: _as_number(key, value) for key, value in state.items()}
 
     def _grad_of(self, param: Node) -> Numbers | None:
+        raw = param._grad  # (.grad would wrap backward()'s array in a new Tensor every step)
+        data = param.data
+        if type(raw) is np.ndarray and raw.dtype == data.dtype and raw.shape == data.shape:
+            return raw  # what backward() gives a Tensor: nothing to check
         grad = param.grad
         if isinstance(param, Value):
             if not isinstance(grad, numbers.Real):
@@ -232,9 +236,6 @@ class Optimizer:
         if grad is None:
             return None
         raw = grad.data
-        data = param.data
-        if type(raw) is np.ndarray and raw.dtype == data.dtype and raw.shape == data.shape:
-            return raw  # what backward() gives: nothing to check
         given = grad
         grad = np.asarray(raw)
         if grad.dtype.kind not in "biuf":
