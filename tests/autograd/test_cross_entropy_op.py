@@ -115,3 +115,23 @@ def test_other_cases_keep_the_unfused_path_with_the_same_numbers() -> None:
         F.cross_entropy(Tensor(np.array([[1, 2, 3], [0, 0, 5]])), t)
     with pytest.raises(TypeError, match="logits must be floating, got dtype int64"):
         softmax_cross_entropy(Tensor(np.array([[1, 2]])), np.array([0]))
+
+
+def test_the_op_checks_its_targets_rather_than_reading_another_row() -> None:
+    # (regression: picking by flat index, a class past C would read the next row's score)
+    logits = Tensor(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="target holds class 3, but the logits have 3 classes"):
+        softmax_cross_entropy(logits, np.array([3, 0]))
+    with pytest.raises(ValueError, match="target holds class -1"):
+        softmax_cross_entropy(logits, np.array([0, -1]))
+    with pytest.raises(ValueError, match="target holds class -1"):
+        softmax_cross_entropy(Tensor(np.zeros((2, 300))), np.array([0, -1], dtype=np.int8))
+    with pytest.raises(TypeError, match="must be 2 integer class indices, got dtype float64"):
+        softmax_cross_entropy(logits, np.array([0.0, 1.0]))
+    with pytest.raises(TypeError, match=r"and shape \(3,\)"):
+        softmax_cross_entropy(logits, np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"logits must have shape \(N, C\), got \(3,\)"):
+        softmax_cross_entropy(Tensor(np.zeros(3)), np.array([0]))
+    scores = Tensor(np.log([[1.0, 3.0], [1.0, 1.0]]))
+    picked = softmax_cross_entropy(scores, np.uint8([1, 0]), "none")
+    np.testing.assert_allclose(picked.data, [-np.log(0.75), np.log(2.0)])

@@ -20,7 +20,6 @@ from autograd import Tensor
 from autograd.gradcheck import gradcheck, gradgradcheck
 from autograd.testing import (
     OPS,
-    OPS,
     VALUE_LIMIT,
     VALUE_OPS,
     Expression,
