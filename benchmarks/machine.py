@@ -24,6 +24,10 @@ def use_threads(n: int) -> None:
         raise ValueError(f"threads must be at least 1, got {n}")
     for var in (THREADS_ENV, "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
         os.environ[var] = str(n)
+    # PyTorch's OpenMP workers otherwise spin after each op, holding a core that the next
+    # engine's second BLAS thread then waits for: that engine's times split into a fast and a
+    # slow group and the medians jump. Read when PyTorch loads (engines load after this).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # NumPy keeps the count it started with (numpy_blas says which)

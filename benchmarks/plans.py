@@ -15,7 +15,8 @@ class Plan:
     s2_links: tuple[int, ...]  # S2 chain lengths, S3 widths, and their repeats
     s3_widths: tuple[int, ...]
     scalar_repeats: int
-    t1_epochs: int  # T1: epochs (every other one timed), training examples (None: all)
+    t1_epochs: int  # T1: epochs of one training (every other one timed), trainings, examples
+    t1_trainings: int  # (each training starts again from the same weights: more timed epochs)
     t1_train_limit: int | None
     t2_batches: tuple[int, ...]  # T2 batch sizes; repeats of T2, T2-Adam and T5 steps
     t2_repeats: int
@@ -29,16 +30,18 @@ class Plan:
     memory_peak_batches: tuple[int, ...]
 
 
+# The tensor workloads take seconds of a full run's minutes: their repeats are many, so that one
+# run's medians (and the ratios judged on them) hold on this shared machine.
 FULL = Plan(
     "full", 100, 100, 100, (1_000, 10_000, 100_000, 1_000_000), (100_000, 1_000_000), 3,
-    20, None, (128, 1024), 20, 64, 1000, 30, (1024, 4096), 5, 1000, 1000, (128, 1024),
+    20, 4, None, (128, 1024), 60, 64, 1000, 100, (1024, 4096), 5, 1000, 1000, (128, 1024),
 )  # fmt: skip
 QUICK = Plan(
     "quick", 100, 100, 4, (1_000, 10_000, 100_000, 1_000_000), (100_000,), 1,
-    20, None, (128, 1024), 6, 64, 1000, 10, (1024,), 3, 1000, 200, (1024,),
+    20, 2, None, (128, 1024), 20, 64, 1000, 30, (1024,), 3, 1000, 200, (1024,),
 )  # fmt: skip
 QUICKEST = Plan(
     "quick-est", 8, 3, 2, (100, 1_000), (1_000,), 1,
-    2, 256, (16,), 2, 4, 60, 2, (128,), 2, 60, 20, (),
+    2, 1, 256, (16,), 2, 4, 60, 2, (128,), 2, 60, 20, (),
 )  # fmt: skip
 PLANS = {plan.name: plan for plan in (FULL, QUICK, QUICKEST)}
