@@ -192,13 +192,20 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             for param in group["params"]:
-                grad = self._grad_of(param)
-                if grad is None:
-                    continue
-                if isinstance(param, Value):
-                    self._step_value(param, grad, group)
-                    continue
-                data = param.data
+                data, grad = param.data, param._grad
+                # what backward() leaves a Tensor (an array of its dtype and shape) needs no
+                # checks; anything else goes through _grad_of (.grad would wrap the array)
+                if (
+                    type(grad) is not np.ndarray
+                    or grad.dtype != data.dtype
+                    or grad.shape != data.shape
+                ):
+                    grad = self._grad_of(param)
+                    if grad is None:
+                        continue
+                    if isinstance(param, Value):
+                        self._step_value(param, grad, group)
+                        continue
                 if not data.flags.writeable:  # e.g. a broadcast view: give it an array of its own
                     data = param.data = np.array(data)
                 state = self.state.get(param)
@@ -220,10 +227,8 @@ class Optimizer:
         self.state[param] = {key: _as_number(key, value) for key, value in state.items()}
 
     def _grad_of(self, param: Node) -> Numbers | None:
-        raw = param._grad  # (.grad would wrap backward()'s array in a new Tensor every step)
-        data = param.data
-        if type(raw) is np.ndarray and raw.dtype == data.dtype and raw.shape == data.shape:
-            return raw  # what backward() gives a Tensor: nothing to check
+        """A parameter's gradient as an array of its dtype and shape (a Value's: a 0-d float64
+        array), None for a Tensor without one, or a clear error."""
         grad = param.grad
         if isinstance(param, Value):
             if not isinstance(grad, numbers.Real):
@@ -235,9 +240,8 @@ class Optimizer:
             return np.array(grad, dtype=np.float64)
         if grad is None:
             return None
-        raw = grad.data
         given = grad
-        grad = np.asarray(raw)
+        grad = np.asarray(grad.data)
         if grad.dtype.kind not in "biuf":
             index = _position(self._all_params(), param)
             raise TypeError(
