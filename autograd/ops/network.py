@@ -93,7 +93,7 @@ def linear(input: Any, weight: Any, bias: Any = None) -> Tensor:
 def _cross_entropy_rule(ctx: Any, g: Any, out: Any, logits: Any) -> tuple[Any]:
     picks, n, exps, totals, reduction = ctx  # picks: each row's target in the flat (N*C) array
     if isinstance(logits, Tensor):  # recording the gradient: the softmax as a node of it
-        onehot = np.zeros_like(exps)
+        onehot = np.zeros(exps.shape, exps.dtype)  # (C order, as exps)
         onehot.reshape(-1)[picks] = 1
         delta = logits.softmax(dim=1) - onehot
         if reduction == "none":
@@ -145,8 +145,14 @@ def softmax_cross_entropy(logits: Tensor, targets: np.ndarray, reduction: str = 
     n, classes = d.shape
     targets = _class_targets(targets, n, classes)
     picks = targets + np.arange(0, n * classes, classes) if classes else targets
-    # (NumPy's reduce ufuncs directly: d.max and e.sum each add a Python call on the way)
-    shifted = d - np.maximum.reduce(d, axis=1, keepdims=True) if d.size else d.copy()
+    # (NumPy's reduce ufuncs directly: d.max and e.sum each add a Python call on the way).
+    # Row-major whatever d's layout (a transpose's is column-major): the flat picks here and
+    # in the rule index the rows of a C-ordered array, and reshape(-1) must be a view
+    shifted = (
+        np.subtract(d, np.maximum.reduce(d, axis=1, keepdims=True), order="C")
+        if d.size
+        else d.copy(order="C")
+    )
     picked = shifted.reshape(-1).take(picks)  # shifted[i, targets[i]] for each row i
     e = np.exp(shifted, out=shifted)  # (shifted is our own array: no second one)
     total = np.add.reduce(e, axis=1, keepdims=True)
@@ -181,7 +187,7 @@ def _all_below(t: np.ndarray, classes: int) -> bool:
     """Whether every integer in ``t`` lies in [0, classes): for int64 one pass, not a min and a
     max, as a negative int64 seen as uint64 is at least 2**63."""
     if t.dtype.kind == "i":
-        if t.dtype.itemsize != 8:  # a narrower unsigned view could fall below ``classes``
-            return bool(t.min() >= 0 and t.max() < classes)
+        if t.dtype.itemsize != 8 or not t.dtype.isnative:  # a narrower unsigned view could
+            return bool(t.min() >= 0 and t.max() < classes)  # fall below C; a swapped one lies
         t = t.view(np.uint64)
     return bool(np.maximum.reduce(t) < classes)

@@ -135,3 +135,29 @@ def test_the_op_checks_its_targets_rather_than_reading_another_row() -> None:
     scores = Tensor(np.log([[1.0, 3.0], [1.0, 1.0]]))
     picked = softmax_cross_entropy(scores, np.uint8([1, 0]), "none")
     np.testing.assert_allclose(picked.data, [-np.log(0.75), np.log(2.0)])
+
+
+def test_transposed_logits_get_the_gradient_of_their_copy() -> None:
+    # (regression: logits laid out column-major, as a transpose's, kept the softmax in that
+    # layout; the flat picks then changed a copy, and the gradient lost its -1 at each target)
+    scores = np.random.default_rng(5).normal(size=(3, 4))
+    t = np.array([0, 2, 1, 1])
+    x, copy = Tensor(scores, requires_grad=True), Tensor(scores.T.copy(), requires_grad=True)
+    F.cross_entropy(x.T * 2.0, t).backward()
+    F.cross_entropy(copy * 2.0, t).backward()
+    np.testing.assert_allclose(x.grad.data.T, copy.grad.data, rtol=1e-15, atol=1e-17)
+    x2, copy2 = Tensor(scores, requires_grad=True), Tensor(scores.T.copy(), requires_grad=True)
+    (g,) = grad(F.cross_entropy(x2.T, t), x2, create_graph=True)
+    (g_copy,) = grad(F.cross_entropy(copy2, t), copy2, create_graph=True)
+    np.testing.assert_allclose(g.data.T, g_copy.data, rtol=1e-15, atol=1e-17)
+    (h,) = grad((g * g).sum(), x2)
+    (h_copy,) = grad((g_copy * g_copy).sum(), copy2)
+    np.testing.assert_allclose(h.data.T, h_copy.data, rtol=1e-13, atol=1e-15)
+
+
+def test_big_endian_targets_are_class_indices_too() -> None:
+    # (regression: their raw bytes were read as native unsigned numbers, out of range)
+    logits = Tensor(np.zeros((2, 3)))
+    swapped = np.array([0, 1], dtype=">i8")
+    assert softmax_cross_entropy(logits, swapped).item() == pytest.approx(np.log(3.0))
+    assert F.cross_entropy(logits, swapped).item() == pytest.approx(np.log(3.0))
