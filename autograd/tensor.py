@@ -19,7 +19,7 @@ import numpy as np
 from . import dtypes
 from .devices import CPU
 from .graph import Node, check_saved
-from .modes import clock, mode
+from .modes import clock, mode, unusual
 from .op import Op
 
 _new = object.__new__
@@ -1728,14 +1728,14 @@ def make(
     out._grad = None
     out._version = None if view_of is None else _shared_version(view_of)
     out._epoch = clock.now
-    if mode.grad_enabled:
+    if not unusual.threads or mode.grad_enabled:  # (every thread in the usual mode: grad on)
         for p in parents:
             if p.requires_grad:
                 out.requires_grad = True
                 out._parents = parents
                 out.grad_fn = op
                 out._ctx = ctx
-                if mode.anomaly:
+                if unusual.threads and mode.anomaly:
                     _anomaly_on_forward(out)
                 return out
     out.requires_grad = False

@@ -17,7 +17,7 @@ import numbers
 from typing import Any
 
 from .graph import Node
-from .modes import mode
+from .modes import mode, unusual
 from .op import Op
 from .ops import trig, unary
 from .ops.arithmetic import (
@@ -57,12 +57,12 @@ def _make(
     out._grad = 0.0
     if needs_grad is None:  # one or two parents: the first and the last are all of them
         needs_grad = parents[0].requires_grad or parents[-1].requires_grad
-    if mode.grad_enabled and needs_grad:
+    if needs_grad and (not unusual.threads or mode.grad_enabled):  # (see modes.unusual)
         out.requires_grad = True
         out._parents = parents
         out.grad_fn = op
         out._ctx = ctx
-        if mode.anomaly:
+        if unusual.threads and mode.anomaly:
             from .anomaly import on_forward
 
             on_forward(out)

@@ -12,7 +12,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value, enable_grad, grad, is_grad_enabled, no_grad
+from autograd import (
+    Tensor,
+    Value,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from autograd.graph import iter_graph, toposort
 from tests.support.nodes import op_name
 
@@ -314,6 +323,43 @@ def test_grad_mode_is_thread_local() -> None:
         t.join(timeout=10)
     assert seen == {"worker": (False, False), "other": (True, True)}
     assert is_grad_enabled()
+
+
+def test_ops_skip_the_thread_local_switches_only_while_every_thread_is_in_the_usual_mode() -> None:
+    # ops read modes.unusual (a plain count) before the thread-local switches: it must count
+    # each thread that turns grad off or anomaly on, and only once however deeply nested
+    from autograd.modes import unusual
+
+    x = Tensor(np.ones(2), requires_grad=True)
+    assert unusual.threads == 0 and (x * 2).requires_grad and (Value(1.0) * 2).requires_grad
+    with no_grad():
+        with no_grad(), detect_anomaly():
+            assert unusual.threads == 1 and not (x * 2).requires_grad
+            assert not (Value(1.0) * 2).requires_grad
+            with enable_grad():  # grad on, anomaly still on: still outside the usual mode
+                assert unusual.threads == 1 and (x * 2).requires_grad
+        assert unusual.threads == 1 and not (x * 2).requires_grad
+    assert unusual.threads == 0 and (x * 2).requires_grad
+    with enable_grad():
+        assert unusual.threads == 0
+    # the one thread outside the usual mode makes no other thread's op skip recording
+    seen: dict[str, Any] = {}
+
+    def without_grad() -> None:
+        with no_grad():
+            seen["count"] = unusual.threads
+            seen["here"] = (x * 2).requires_grad
+
+    worker = threading.Thread(target=without_grad)
+    worker.start()
+    worker.join(timeout=10)
+    assert seen == {"count": 1, "here": False} and unusual.threads == 0
+    set_grad_enabled(False)
+    try:
+        assert unusual.threads == 1 and not (x * 2).requires_grad
+    finally:
+        set_grad_enabled(True)
+    assert unusual.threads == 0
 
 
 def test_an_op_records_a_graph_only_with_grad_mode_on_and_an_input_requiring_grad() -> None:
