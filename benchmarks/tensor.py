@@ -71,7 +71,7 @@ class _Epochs:
 
     def __init__(self, engine: Any, dtype: str, x: np.ndarray, y: np.ndarray, epochs: int) -> None:
         self.engine, self.dtype, self.x, self.y, self.epochs = engine, dtype, x, y, epochs
-        self.done, self.losses = 0, list[float]()
+        self.losses = list[float]()
         self._start()
 
     def _start(self) -> None:

@@ -393,15 +393,16 @@ def cross_entropy(
     t_raw = _target_array(target)
     if t_raw.dtype.kind == "f" and x.ndim >= 1 and t_raw.shape == x.shape:
         return _cross_entropy_probabilities(x, target, weight, reduction, smoothing)
-    shape = x.data.shape
-    if weight is None and smoothing == 0.0 and len(shape) == 2 and t_raw.shape == shape[:1]:
-        if shape[0] and (ignore_index is None or not 0 <= ignore_index < shape[1]):
-            try:  # the fused op, which checks the targets itself: the common case, fast
-                return softmax_cross_entropy(x, t_raw, reduction)
-            except (TypeError, ValueError):
-                pass  # an ignored or a bad target: the general path handles or names it
+    scores = x.data.shape
+    fused = weight is None and smoothing == 0.0 and len(scores) == 2  # one node does it all
+    in_range = fused and ignore_index is not None and 0 <= ignore_index < scores[1]
+    if fused and not in_range and scores[0] and t_raw.shape == scores[:1]:
+        try:  # the fused op checks the targets itself: the common case, without a second check
+            return softmax_cross_entropy(x, t_raw, reduction)
+        except (TypeError, ValueError):
+            pass  # an ignored or a bad target: the general path handles or names it
     rows, t, shape, ignored = _class_indices("cross_entropy", x, target, ignore_index)
-    if weight is None and smoothing == 0.0 and x.ndim == 2 and len(t) and not ignored:
+    if fused and len(t) and not ignored:  # an ignore_index in [0, C) that no target holds
         return softmax_cross_entropy(rows, t, reduction)
     logp = rows.log_softmax(dim=1)
     nll, w, keep = _picked_nll("cross_entropy", logp, t, weight, ignore_index, reduction, shape)
